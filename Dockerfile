@@ -1,0 +1,20 @@
+# Story Bank under gunicorn. docker-compose.yml supplies DATABASE_URL.
+FROM python:3.12-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+WORKDIR /app
+
+COPY pyproject.toml README.md ./
+RUN pip install --upgrade pip && pip install .
+
+COPY . .
+# collectstatic needs settings but no database and no real secret.
+RUN SECRET_KEY=build-only DATABASE_URL=postgres://build@localhost/build \
+    python manage.py collectstatic --noinput
+
+RUN useradd --create-home storybank && chown -R storybank /app
+USER storybank
+EXPOSE 8000
+
+# Migrate on start, then serve.
+CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py createcachetable && exec gunicorn config.wsgi --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-3} --access-logfile -"]

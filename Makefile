@@ -1,0 +1,57 @@
+# Story Bank: two commands do all set-up. See README.md.
+#   make run   - install, migrate, load the catalogue, serve http://127.0.0.1:8000
+#   make test  - install with the development extras, run lint + migration check + the whole suite
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Local runs are development runs unless told otherwise.
+export DEBUG ?= true
+export STORYBANK_LOCAL := true
+
+.PHONY: run test lint install install-dev migrate demo bench clean-db superuser
+
+# The stamp files make the second run fast: pip only runs again when pyproject.toml changes.
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --editable .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --editable '.[dev]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py createcachetable
+
+run: migrate
+	@echo ""
+	@echo "  Story Bank is running at http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
+	@echo ""
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+test: lint
+	$(BIN)/pytest
+
+demo: migrate
+	$(BIN)/python manage.py load_demo
+
+superuser: migrate
+	$(BIN)/python manage.py createsuperuser
+
+clean-db:
+	rm -rf var/postgres

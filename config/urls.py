@@ -1,0 +1,19 @@
+"""Root URLs: one include per app, plus the site-wide pages."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from config import views
+
+handler404 = "config.views.page_not_found"
+handler500 = "config.views.server_error"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("bank/", include("stories.urls")),
+    path("catalogue/", include("principles.urls")),
+    path("practice/", include("practice.urls")),
+]

@@ -1,0 +1,1020 @@
+"""The story coach: a red-flag review of one STAR leadership story.
+
+Interviewers listen for the same few weaknesses in leadership stories (the "Red Flags" of
+the leadership-stories guide), and each rule here looks for one of them in the text the
+user wrote. The rules are plain-text heuristics: pure, deterministic and quick enough to
+run on every keystroke-save. They trade a little precision for predictability; each one
+prefers staying quiet to nagging a story that is fine.
+
+Codes, in the order findings are returned (they are part of the API; other tools key on them):
+
+``we_not_i`` (action)
+    "We decided to..." hides what *you* did. Raised when the Action's first-person plural
+    words (we, us, our, ours, we're, we've, we'd, we'll) outnumber its first-person
+    singular ones (I, me, my, mine, I'm, I've, I'd, I'll) and at least one of them is a
+    "we" that acts. Without that last condition "I moved our services to our new cluster"
+    would be flagged for its possessives. "We" in the Situation is normal and ignored;
+    "US" in capitals is the country.
+``over_crediting`` (action)
+    "It's okay to say 'I led' even when it was a team effort." Raised when the Action's
+    sentences about someone else acting ("Priya rewrote...", "The platform team built...",
+    "They shipped...") outnumber the sentences where the narrator acts, or when the Action
+    or Result hands the credit away ("the team did all the hard work", "I just helped").
+    A sentence that has an "I" in it counts as the narrator acting, so "I paired with
+    Priya" is fine. Sentences about "we" count for neither side: that is ``we_not_i``.
+``no_obstacle`` (action)
+    "Easy wins aren't leadership stories." Raised when neither the Task nor the Action
+    names a blocker, pushback, disagreement, risk, constraint, deadline, setback and the
+    like (see ``_OBSTACLE_TERMS``). "No pushback" and "without any risk" do not count;
+    "no budget" and "only two weeks" do. The Situation does not count: the obstacle must
+    be one the narrator had to get past.
+``thin_action`` (action)
+    Raised when the Action holds under 30% of the words of Situation, Task, Action and
+    Result together. Only judged once those four sections hold 40 words, so a form that is
+    just being started is not flooded.
+``vague_outcome`` (result)
+    "'Things went well' isn't memorable; 'revenue increased 30%' is." Raised when the
+    Result has no number: no digits, number word ("forty", "half", "a dozen", "twice",
+    "doubled"), money, percentage or duration ("within a week"). An empty Result is vague.
+    Years ("in 2023") and names such as "Q3" or "EC2" are not outcomes.
+``no_learning`` (learning)
+    "Especially for failure stories, show what changed afterward." Raised when the
+    Learning section is empty and the last two sentences of the Result say nothing about
+    what the narrator learned or changed ("Looking back, I learned...", "Since then I
+    always..."). An error for a story with the ``failure-recovery`` theme, else a warning.
+``too_short`` / ``too_long`` (story)
+    The guide asks for 2-3 minutes. Speaking time is estimated at 150 words a minute
+    over all five sections; under 90 seconds is too short, over 180 seconds too long.
+
+An entirely empty story is reviewed like any other, so it gets the findings that say what
+is missing (no_obstacle, vague_outcome, no_learning, too_short) and none of the findings
+that criticise text that is there: a predictable checklist of what to write.
+
+Score: 100, less 30 per error, 15 per warning, and 10 for too_short or too_long (length is
+the easiest thing to fix), never below 0. An empty story scores 0.
+
+Words are runs of letters or digits joined by apostrophes or hyphens, so "I'm" and
+"cross-team" are one word each; curly apostrophes are treated as straight ones.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+SECTIONS = ("situation", "task", "action", "result", "learning")
+WORDS_PER_MINUTE = 150
+SHORT_SECONDS = 90
+LONG_SECONDS = 180
+
+FAILURE_THEME = "failure-recovery"
+THIN_ACTION_SHARE = 0.30
+THIN_ACTION_MIN_WORDS = 40
+
+ERROR_WEIGHT = 30
+WARNING_WEIGHT = 15
+LENGTH_WEIGHT = 10
+_LENGTH_CODES = frozenset({"too_short", "too_long"})
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One red flag: where it is, how serious, what is wrong and what to do about it."""
+
+    code: str
+    section: str
+    severity: str
+    message: str
+    suggestion: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {
+            "code": self.code,
+            "section": self.section,
+            "severity": self.severity,
+            "message": self.message,
+            "suggestion": self.suggestion,
+        }
+
+
+@dataclass(frozen=True)
+class Review:
+    """The coach's verdict on one story."""
+
+    findings: tuple[Finding, ...]
+    word_count: int
+    speaking_seconds: int
+    score: int
+
+    @property
+    def codes(self) -> list[str]:
+        return [finding.code for finding in self.findings]
+
+    def to_dict(self) -> dict:
+        return {
+            "findings": [finding.to_dict() for finding in self.findings],
+            "word_count": self.word_count,
+            "speaking_seconds": self.speaking_seconds,
+            "score": self.score,
+        }
+
+
+# --- Text handling -------------------------------------------------------------------------
+
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2032": "'"})
+_WORD_RE = re.compile(r"[^\W_]+(?:['-][^\W_]+)*")
+# A sentence ends at . ! ? (plus any closing quote or bracket) followed by space, or at a
+# line break or semicolon: stories are often written as bullet lists or with "; ".
+_SENTENCE_BREAK_RE = re.compile(r"(?<=[.!?])[\"')\]\u201d]*\s+|\s*[\n;]\s*")
+_BULLET_RE = re.compile(r"^\s*(?:[-*\u2022\u00b7]|\d+[.)])\s+")
+
+
+def _normalise(text: object) -> str:
+    if text is None:
+        return ""
+    return str(text).translate(_APOSTROPHES)
+
+
+def _words(text: str) -> list[str]:
+    return _WORD_RE.findall(text)
+
+
+def _sentences(text: str) -> list[str]:
+    parts = (_BULLET_RE.sub("", part) for part in _SENTENCE_BREAK_RE.split(text))
+    return [part.strip() for part in parts if _WORD_RE.search(part)]
+
+
+class _Story:
+    """The story's text, normalised and split once for all the rules."""
+
+    def __init__(self, sections: Mapping[str, str | None], themes: Iterable[str]):
+        self.text = {name: _normalise(sections.get(name)) for name in SECTIONS}
+        self.words = {name: _words(self.text[name]) for name in SECTIONS}
+        self.word_count = sum(len(words) for words in self.words.values())
+        self.speaking_seconds = round(self.word_count * 60 / WORDS_PER_MINUTE)
+        if isinstance(themes, str):  # a single slug passed by mistake is still one theme
+            themes = (themes,)
+        self.is_failure_story = FAILURE_THEME in {str(theme) for theme in themes}
+
+
+def _times(count: int) -> str:
+    return {0: "not once", 1: "once", 2: "twice"}.get(count, f"{count} times")
+
+
+def _duration(seconds: int) -> str:
+    minutes, rest = divmod(seconds, 60)
+    if not minutes:
+        return f"{rest} seconds"
+    text = f"{minutes} minute" + ("s" if minutes > 1 else "")
+    return f"{text} {rest} seconds" if rest else text
+
+
+# --- we_not_i --------------------------------------------------------------------------------
+
+_WE_SUBJECTS = frozenset({"we", "we're", "we've", "we'd", "we'll"})
+_PLURAL_WORDS = _WE_SUBJECTS | {"us", "our", "ours", "ourselves"}
+_I_SUBJECTS = frozenset({"i", "i'm", "i've", "i'd", "i'll"})
+_SINGULAR_WORDS = _I_SUBJECTS | {"me", "my", "mine", "myself"}
+
+
+def _check_we_not_i(story: _Story) -> Finding | None:
+    words = [word for word in story.words["action"] if word != "US"]  # the country
+    lowered = [word.lower() for word in words]
+    plural = sum(word in _PLURAL_WORDS for word in lowered)
+    singular = sum(word in _SINGULAR_WORDS for word in lowered)
+    if plural <= singular or not any(word in _WE_SUBJECTS for word in lowered):
+        return None
+    return Finding(
+        code="we_not_i",
+        section="action",
+        severity="warning",
+        message=(
+            f"Your Action says \u201cwe\u201d or \u201cour\u201d {_times(plural)} "
+            f"and \u201cI\u201d or \u201cmy\u201d {_times(singular)}. The interviewer "
+            "is hiring you, not your team, and can't tell what you did."
+        ),
+        suggestion=(
+            "Rewrite each step as what you did: \u201cI proposed\u2026\u201d, "
+            "\u201cI led\u2026\u201d, \u201cI convinced\u2026\u201d. It is fine to say "
+            "\u201cI led\u201d even when it was a team effort."
+        ),
+    )
+
+
+# --- over_crediting --------------------------------------------------------------------------
+
+_CREDIT_AWAY_RE = re.compile(
+    r"\b(?!(?:i|we)\b)\w+ did (?:all |most )?(?:of )?the (?:real |hard |heavy |actual )?"
+    r"(?:work|lifting)\b"
+    r"|\b(?:all (?:of )?the |the )?credit (?:really |all |truly |entirely )?"
+    r"(?:belongs|goes) to\b"
+    r"|\ball (?:of )?the credit (?:went|belonged) to\b"
+    r"|\b(?:they|the team|my team|the others) deserves? (?:all |the |most of the )?"
+    r"(?:credit|praise)\b"
+    r"|\bi (?:just|only|merely|simply|mostly) (?:helped|assisted|supported|watched|"
+    r"followed|tagged along|did what|cheered|observed|sat in)"
+    r"|\ball i (?:really |actually )?did was\b"
+    r"|\bi (?:didn't|did not) (?:really |actually )?do (?:much|anything|a lot)\b"
+    r"|\bi can't take (?:the |any |much |all the )?credit\b"
+    r"|\bi was (?:just|only|merely) (?:a |the )?(?:helper|bystander|passenger|"
+    r"there to help|along for the ride)"
+    r"|\bi played (?:only )?a (?:small|minor|tiny|supporting) (?:part|role)\b"
+    r"|\bmy (?:role|part|contribution) was (?:small|minor|tiny|limited)\b"
+    r"|\bit was (?:all|really) (?:them|the team|their (?:work|doing|effort))\b",
+    re.IGNORECASE,
+)
+
+_PEOPLE_NOUNS = frozenset(
+    [
+        "team",
+        "teams",
+        "engineer",
+        "engineers",
+        "developer",
+        "developers",
+        "dev",
+        "devs",
+        "manager",
+        "managers",
+        "lead",
+        "leads",
+        "designer",
+        "designers",
+        "pm",
+        "pms",
+        "colleague",
+        "colleagues",
+        "teammate",
+        "teammates",
+        "coworker",
+        "coworkers",
+        "co-worker",
+        "co-workers",
+        "peer",
+        "peers",
+        "architect",
+        "architects",
+        "director",
+        "directors",
+        "vp",
+        "vps",
+        "cto",
+        "ceo",
+        "sre",
+        "sres",
+        "dba",
+        "dbas",
+        "intern",
+        "interns",
+        "contractor",
+        "contractors",
+        "consultant",
+        "consultants",
+        "analyst",
+        "analysts",
+        "tester",
+        "testers",
+        "qa",
+        "squad",
+        "squads",
+        "folks",
+        "people",
+        "staff",
+        "boss",
+        "leadership",
+        "management",
+        "everyone",
+        "everybody",
+        "others",
+        "someone",
+        "somebody",
+        "tech-lead",
+        "mentee",
+        "mentees",
+    ]
+)
+_OTHER_PRONOUNS = frozenset(
+    [
+        "they",
+        "he",
+        "she",
+        "they've",
+        "they'd",
+        "they're",
+        "they'll",
+        "he'd",
+        "she'd",
+        "he's",
+        "she's",
+        "everyone",
+        "everybody",
+        "others",
+        "someone",
+        "somebody",
+    ]
+)
+_DETERMINERS = frozenset(
+    [
+        "the",
+        "our",
+        "my",
+        "their",
+        "his",
+        "her",
+        "a",
+        "an",
+        "another",
+        "two",
+        "three",
+        "four",
+        "five",
+        "several",
+        "some",
+        "both",
+        "all",
+        "other",
+        "each",
+        "most",
+    ]
+)
+_PREPOSITIONS = frozenset(
+    ["for", "to", "with", "from", "by", "in", "on", "at", "about", "into", "over", "under"]
+)
+_NARRATOR_NOUNS = frozenset(
+    [
+        "first",
+        "next",
+        "plan",
+        "approach",
+        "role",
+        "job",
+        "goal",
+        "idea",
+        "proposal",
+        "fix",
+        "step",
+        "priority",
+        "solution",
+        "aim",
+        "answer",
+        "response",
+        "focus",
+        "design",
+        "decision",
+    ]
+)
+_CONNECTIVE_RE = re.compile(
+    r"^\W*(?:then|next|finally|later|also|so|and|but|meanwhile|afterwards|afterward|"
+    r"eventually|ultimately|initially|first|second|third|together|luckily|fortunately|"
+    r"unfortunately|thankfully|instead|soon|still|now)\b[\s,]*",
+    re.IGNORECASE,
+)
+_INTRO_WORDS = frozenset(
+    [
+        "after",
+        "when",
+        "once",
+        "while",
+        "during",
+        "over",
+        "in",
+        "on",
+        "at",
+        "by",
+        "within",
+        "for",
+        "with",
+        "before",
+        "since",
+        "as",
+        "because",
+        "if",
+        "although",
+        "though",
+        "until",
+        "following",
+        "despite",
+        "to",
+        "from",
+        "throughout",
+        "without",
+        "unlike",
+        "like",
+        "given",
+    ]
+)
+_TIME_INTRO_RE = re.compile(r"^\W*(?:[\w-]+\s+){0,3}(?:later|ago|afterwards)\s*,", re.IGNORECASE)
+_IRREGULAR_PAST = frozenset(
+    [
+        "wrote",
+        "rewrote",
+        "ran",
+        "led",
+        "built",
+        "rebuilt",
+        "drove",
+        "took",
+        "made",
+        "set",
+        "got",
+        "met",
+        "sent",
+        "spent",
+        "found",
+        "kept",
+        "held",
+        "brought",
+        "bought",
+        "taught",
+        "thought",
+        "chose",
+        "began",
+        "gave",
+        "told",
+        "sold",
+        "split",
+        "cut",
+        "put",
+        "shut",
+        "broke",
+        "spoke",
+        "sat",
+        "went",
+        "came",
+        "became",
+        "knew",
+        "grew",
+        "drew",
+        "threw",
+        "flew",
+        "saw",
+        "won",
+        "lost",
+        "left",
+        "paid",
+        "read",
+        "said",
+        "stood",
+        "understood",
+        "fought",
+        "sought",
+        "caught",
+        "meant",
+        "felt",
+        "dealt",
+        "did",
+        "had",
+        "was",
+        "were",
+    ]
+)
+# Capitalised words that start sentences but are not people's names.
+_COMMON_WORDS = (
+    frozenset(
+        [
+            "the",
+            "a",
+            "an",
+            "this",
+            "that",
+            "these",
+            "those",
+            "it",
+            "its",
+            "it's",
+            "there",
+            "there's",
+            "then",
+            "next",
+            "finally",
+            "later",
+            "also",
+            "so",
+            "and",
+            "but",
+            "or",
+            "yet",
+            "because",
+            "since",
+            "as",
+            "if",
+            "although",
+            "though",
+            "when",
+            "while",
+            "once",
+            "after",
+            "before",
+            "during",
+            "over",
+            "in",
+            "on",
+            "at",
+            "by",
+            "for",
+            "with",
+            "within",
+            "without",
+            "to",
+            "from",
+            "into",
+            "until",
+            "unless",
+            "whether",
+            "which",
+            "who",
+            "what",
+            "where",
+            "why",
+            "how",
+            "each",
+            "every",
+            "all",
+            "both",
+            "most",
+            "some",
+            "many",
+            "few",
+            "several",
+            "any",
+            "no",
+            "none",
+            "not",
+            "nothing",
+            "everything",
+            "something",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "first",
+            "second",
+            "third",
+            "initially",
+            "eventually",
+            "ultimately",
+            "meanwhile",
+            "afterwards",
+            "afterward",
+            "instead",
+            "still",
+            "however",
+            "therefore",
+            "thus",
+            "together",
+            "soon",
+            "now",
+            "today",
+            "yesterday",
+            "here",
+            "again",
+            "just",
+            "only",
+            "even",
+            "already",
+            "almost",
+            "nearly",
+            "about",
+            "around",
+            "yes",
+            "we",
+            "us",
+            "our",
+            "you",
+            "your",
+            "my",
+            "me",
+            "i",
+            "he",
+            "she",
+            "they",
+            "them",
+            "their",
+            "his",
+            "her",
+            "let's",
+            "let",
+            "please",
+            "monday",
+            "tuesday",
+            "wednesday",
+            "thursday",
+            "friday",
+            "saturday",
+            "sunday",
+            "january",
+            "february",
+            "march",
+            "april",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+            "despite",
+            "rather",
+            "per",
+            "via",
+        ]
+    )
+    | _IRREGULAR_PAST
+    | _DETERMINERS
+)
+
+
+def _strip_possessive(word: str) -> str:
+    return word[:-2] if word.lower().endswith("'s") else word
+
+
+def _looks_like_verb(word: str) -> bool:
+    lowered = word.lower()
+    return (len(lowered) >= 5 and lowered.endswith("ed")) or lowered in _IRREGULAR_PAST
+
+
+def _subject_words(sentence: str) -> list[str]:
+    """The words a sentence starts with once connectives and an opening phrase are cut."""
+    head = _CONNECTIVE_RE.sub("", sentence, count=1)
+    first_words = _words(head)
+    opens_with_phrase = bool(first_words) and (
+        first_words[0].lower() in _INTRO_WORDS or first_words[0].lower().endswith("ing")
+    )
+    comma = head.find(",")
+    if _TIME_INTRO_RE.match(head) or (
+        opens_with_phrase and comma != -1 and len(_words(head[:comma])) <= 10
+    ):
+        head = _CONNECTIVE_RE.sub("", head[comma + 1 :], count=1)
+    return _words(head)
+
+
+def _is_name(words: list[str]) -> bool:
+    word = _strip_possessive(words[0])
+    if not (word[0].isupper() and any(char.islower() for char in word)):
+        return False
+    lowered = word.lower()
+    if lowered in _COMMON_WORDS or lowered.endswith(("ly", "ing")):
+        return False
+    # "Proposed a fallback." is a note-style step; "Mohammed rewrote it." is a person.
+    return not _looks_like_verb(word) or (len(words) > 1 and _looks_like_verb(words[1]))
+
+
+def _mentions_people(words: list[str]) -> bool:
+    start = 1 if words[0].lower() in _DETERMINERS else 0
+    for word in words[start : start + 4]:
+        lowered = _strip_possessive(word).lower()
+        if lowered in _PREPOSITIONS:
+            return False
+        if lowered in _PEOPLE_NOUNS:
+            return True
+    return False
+
+
+def _actor(sentence: str) -> str:
+    """Who acts in a sentence of the Action: "narrator", "other" or "" (can't tell, or we)."""
+    lowered = [word.lower() for word in _words(sentence)]
+    if any(word in _I_SUBJECTS for word in lowered):
+        return "narrator"
+    if lowered[:1] == ["my"] and len(lowered) > 1 and lowered[1] in _NARRATOR_NOUNS:
+        return "narrator"
+    words = _subject_words(sentence)
+    if not words:
+        return ""
+    first = words[0].lower()
+    if first in _OTHER_PRONOUNS or _mentions_people(words) or _is_name(words):
+        return "other"
+    if words[0][0].isupper() and _looks_like_verb(words[0]):
+        return "narrator"  # "Proposed a fallback design." in a bullet list
+    return ""
+
+
+def _check_over_crediting(story: _Story) -> Finding | None:
+    suggestion = (
+        "Tell it as what you did: \u201cI led\u2026\u201d, \u201cI proposed\u2026\u201d, "
+        "\u201cI convinced\u2026\u201d, and bring colleagues in as people you worked with "
+        "(\u201cI paired with Priya on\u2026\u201d). It is okay to say \u201cI led\u201d "
+        "even when it was a team effort."
+    )
+    for name in ("action", "result"):
+        handed_away = _CREDIT_AWAY_RE.search(story.text[name])
+        if handed_away:
+            return Finding(
+                code="over_crediting",
+                section="action",
+                severity="warning",
+                message=(
+                    f"Your {name.title()} hands the credit away "
+                    f"(\u201c{handed_away.group(0)}\u201d), so the interviewer can't see "
+                    "your part."
+                ),
+                suggestion=suggestion,
+            )
+    actors = [_actor(sentence) for sentence in _sentences(story.text["action"])]
+    others, narrator = actors.count("other"), actors.count("narrator")
+    if others <= narrator:
+        return None
+    return Finding(
+        code="over_crediting",
+        section="action",
+        severity="warning",
+        message=(
+            f"{others} of the sentences in your Action are about what others did, and "
+            f"{narrator} about what you did."
+        ),
+        suggestion=suggestion,
+    )
+
+
+# --- no_obstacle -----------------------------------------------------------------------------
+
+_NUMBER_WORDS = (
+    r"two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
+    r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
+    r"eighty|ninety|hundred|thousand|million|billion|dozen"
+)
+_OBSTACLE_RE = re.compile(
+    r"\b(?:"
+    # Phrases that contain a negation but still name a constraint come first, so the
+    # negation check below never sees them.
+    r"no (?:clear )?(?:owner|budget|headcount|documentation|docs|tests|access|time|"
+    r"authority|buy-in|runbook|roadmap)"
+    r"|without (?:any )?(?:authority|access|budget|headcount|buy-in|documentation)"
+    r"|nobody owned|no one owned|no one wanted|nobody wanted"
+    r"|only (?:a|an|one|a few|a couple of|\d+|" + _NUMBER_WORDS + r") (?:[\w-]+ )?"
+    r"(?:days?|weeks?|months?|hours?|sprints?|quarters?|engineers?|people|developers?)"
+    r"|couldn't|could not|can't|cannot|wouldn't|would not|won't|didn't want|did not want"
+    r"|block(?:ed|er|ers|ing|s)?|unblock(?:ed|ing|s)?"
+    r"|pushback|push(?:ed|es|ing)? back"
+    r"|disagree(?:d|s|ing|ment|ments)?|resist(?:ed|ing|s|ance|ant)?"
+    r"|objected|objecting|objections?|conflicts?|conflicting|conflicted"
+    r"|risks?|risky|riskier|riskiest|constraints?|constrained|deadlines?|setbacks?|budgets?"
+    r"|trade-?offs?|trade offs?|s[kc]eptic(?:al|ism|s)?|concerns?|concerned|tensions?"
+    r"|refus(?:e|ed|es|ing|al)|reject(?:ed|ing|s|ion)|obstacles?|hurdles?|bottlenecks?"
+    r"|challeng(?:e|es|ed|ing)|difficult(?:y|ies)?|tough|hard(?:est)? "
+    r"(?:part|call|decision|conversation)s?|pressure|urgen(?:t|cy)|tight|crunch"
+    r"|outages?|incidents?|fail(?:ed|ing|ure|ures|s)?|broke|broken|crash(?:ed|es|ing)?"
+    r"|(?:was|were|went) down|went wrong|mistakes?|corrupt(?:ed|ion)?|roll(?:ed)? back"
+    r"|stuck|stall(?:ed|ing)|delay(?:ed|s)?|behind schedule|slip(?:ped|ping)"
+    r"|oppos(?:ed|ition|ing)|reluctan(?:t|ce)|hesita(?:nt|nce|ted)|unconvinced"
+    r"|convinc(?:e|ed|ing)|persuad(?:e|ed|ing)|buy-in|negotiat(?:e|ed|ing|ion)"
+    r"|competing priorities|understaffed|short-?staffed|shortage|limited|stakes"
+    r"|escalat(?:e|ed|ing|ion)|friction|frustrat(?:ed|ion|ing)"
+    r")\b",
+    re.IGNORECASE,
+)
+# "There was no pushback" is an easy win, not an obstacle.
+_NEGATIONS = frozenset(
+    ["no", "without", "zero", "never", "little", "hardly", "any", "nor", "wasn't", "weren't"]
+)
+
+
+def _names_obstacle(text: str) -> bool:
+    for match in _OBSTACLE_RE.finditer(text):
+        before = [word.lower() for word in _words(text[max(0, match.start() - 40) : match.start()])]
+        if not _NEGATIONS.intersection(before[-2:]):
+            return True
+    return False
+
+
+def _check_no_obstacle(story: _Story) -> Finding | None:
+    if _names_obstacle(story.text["task"]) or _names_obstacle(story.text["action"]):
+        return None
+    return Finding(
+        code="no_obstacle",
+        section="action",
+        severity="warning",
+        message=(
+            "Neither your Task nor your Action names an obstacle: no blocker, pushback, "
+            "risk, deadline or constraint you had to get past. Easy wins aren't "
+            "leadership stories."
+        ),
+        suggestion=(
+            "Add the hardest part and how you handled it: who disagreed and how you "
+            "convinced them, what was blocked, how tight the deadline or budget was "
+            "(\u201cThe blocker was\u2026 I resolved it by\u2026\u201d)."
+        ),
+    )
+
+
+# --- thin_action -----------------------------------------------------------------------------
+
+
+def _check_thin_action(story: _Story) -> Finding | None:
+    told = sum(len(story.words[name]) for name in ("situation", "task", "action", "result"))
+    action = len(story.words["action"])
+    if told < THIN_ACTION_MIN_WORDS or action >= THIN_ACTION_SHARE * told:
+        return None
+    return Finding(
+        code="thin_action",
+        section="action",
+        severity="warning",
+        message=(
+            f"Your Action is {action} of the {told} words in Situation, Task, Action and "
+            f"Result ({round(100 * action / told)}%). It is the part the interviewer is "
+            "listening for."
+        ),
+        suggestion=(
+            "Cut the Situation to two or three sentences and spend the words on what you "
+            "did, step by step: what you decided, who you brought along, how you got past "
+            "the hardest part. Aim for about half the story."
+        ),
+    )
+
+
+# --- vague_outcome ---------------------------------------------------------------------------
+
+_TIME_UNITS = r"(?:second|minute|hour|day|week|month|quarter|year|sprint|release)s?"
+_MEASURE_WORD_RE = re.compile(
+    r"(?<![\w-])(?:" + _NUMBER_WORDS + r"|zero|half|halves|halved|thirds?|twice|thrice|"
+    r"doubled?|doubles|doubling|tripled?|triples|quadrupled?|\w+fold|percent|"
+    r"dollars|euros|pounds|cents)(?:-(?:" + _NUMBER_WORDS + r"|one|[a-z]+))?(?![\w-])"
+    r"|\bper cent\b|\b(?:a|an|one) " + _TIME_UNITS + r"\b"
+    r"|\bone (?:incident|outage|ticket|bug|page|person|engineer|team|service|customer|"
+    r"click|step|deploy|release)s?\b|\b(?:a|one) third\b|[$\u20ac\u00a3\u00a5%]",
+    re.IGNORECASE,
+)
+# A number that starts a word: "12", "99.2%", "3x", "$40k", "8-week"; not "Q3" or "EC2".
+_NUMBER_RE = re.compile(r"(?<![\w.])\d[\d,.]*")
+_YEAR_CONTEXT = frozenset(
+    [
+        "in",
+        "since",
+        "by",
+        "during",
+        "until",
+        "of",
+        "early",
+        "late",
+        "mid",
+        "from",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ]
+)
+
+
+def _is_year(text: str, match: re.Match[str]) -> bool:
+    number = match.group(0).rstrip(".,")
+    if not re.fullmatch(r"(?:19|20)\d\d", number):
+        return False
+    before = _words(text[max(0, match.start() - 20) : match.start()])
+    return bool(before) and before[-1].lower() in _YEAR_CONTEXT
+
+
+def _is_measurable(text: str) -> bool:
+    if _MEASURE_WORD_RE.search(text):
+        return True
+    return any(not _is_year(text, match) for match in _NUMBER_RE.finditer(text))
+
+
+def _check_vague_outcome(story: _Story) -> Finding | None:
+    result = story.text["result"]
+    if _is_measurable(result):
+        return None
+    if story.words["result"]:
+        message = (
+            "Your Result has no number in it, so the outcome is easy to forget. "
+            "\u201cThings went well\u201d isn't memorable; \u201crevenue rose 30%\u201d is."
+        )
+    else:
+        message = "Your Result is empty: the interviewer never hears how it turned out."
+    return Finding(
+        code="vague_outcome",
+        section="result",
+        severity="warning",
+        message=message,
+        suggestion=(
+            "Give at least one measurable outcome: a percentage, time or money saved, or a "
+            "count (\u201ccheckout success rose from 94% to 99.2%\u201d, \u201call 12 "
+            "services adopted it within 2 sprints\u201d). An honest estimate is fine."
+        ),
+    )
+
+
+# --- no_learning -----------------------------------------------------------------------------
+
+_LEARNING_RE = re.compile(
+    r"\blearn(?:ed|t|ing|s)?\b|\blessons?\b|\btaught me\b|\breali[sz](?:e|ed|es|ing|ation)\b"
+    r"|\bin hindsight\b|\blooking back\b|\bin retrospect\b|\bnext time\b|\bsince then\b"
+    r"|\bever since\b|\bfrom then on\b|\bgoing forward\b|\bnow,? i\b|\bi now\b"
+    r"|\bi(?:'ve| have) since\b|\bthese days,? i\b|\bi changed\b|\bchanged (?:how|the way) i\b"
+    r"|\bchanged my\b|\bdo (?:it |things )?differently\b|\btake-?aways?\b"
+    r"|\bpost-?(?:incident|mortem)\b|\bretrospective\b|\bhabit\b|\bnever again\b"
+    r"|\bi still (?:use|do|apply|run|follow)\b",
+    re.IGNORECASE,
+)
+
+
+def _check_no_learning(story: _Story) -> Finding | None:
+    if story.words["learning"]:
+        return None
+    if _LEARNING_RE.search(" ".join(_sentences(story.text["result"])[-2:])):
+        return None
+    failure = story.is_failure_story
+    message = "Your story doesn't say what you learned or what you changed afterwards."
+    if failure:
+        message = (
+            "This is a failure story, and it doesn't say what you learned or what you "
+            "changed afterwards: that is the part interviewers ask failure stories for."
+        )
+    return Finding(
+        code="no_learning",
+        section="learning",
+        severity="error" if failure else "warning",
+        message=message,
+        suggestion=(
+            "Fill in the Learning, or end the Result with it: one or two sentences on what "
+            "you learned and what you do differently now (\u201cLooking back, I "
+            "learned\u2026 Since then, I always\u2026\u201d)."
+        ),
+    )
+
+
+# --- too_short / too_long --------------------------------------------------------------------
+
+
+def _check_length(story: _Story) -> Finding | None:
+    seconds = story.speaking_seconds
+    told = f"At {WORDS_PER_MINUTE} words a minute your story takes about {_duration(seconds)}"
+    if seconds < SHORT_SECONDS:
+        return Finding(
+            code="too_short",
+            section="story",
+            severity="warning",
+            message=f"{told}; a leadership story should take 2 to 3 minutes.",
+            suggestion=(
+                "Add detail where it counts: the obstacle, the steps you took and why, and "
+                "the numbers in the result. Aim for 225 to 450 words."
+            ),
+        )
+    if seconds > LONG_SECONDS:
+        return Finding(
+            code="too_long",
+            section="story",
+            severity="warning",
+            message=f"{told}; past 3 minutes the interviewer loses the thread.",
+            suggestion=(
+                "Trim the Situation to the essentials and keep the one or two steps of the "
+                "Action that show your judgement. Aim for 225 to 450 words."
+            ),
+        )
+    return None
+
+
+# --- The review ------------------------------------------------------------------------------
+
+_RULES = (
+    _check_we_not_i,
+    _check_over_crediting,
+    _check_no_obstacle,
+    _check_thin_action,
+    _check_vague_outcome,
+    _check_no_learning,
+    _check_length,
+)
+
+
+def _score(findings: tuple[Finding, ...], word_count: int) -> int:
+    if not word_count:
+        return 0
+    penalty = 0
+    for finding in findings:
+        if finding.code in _LENGTH_CODES:
+            penalty += LENGTH_WEIGHT
+        elif finding.severity == "error":
+            penalty += ERROR_WEIGHT
+        else:
+            penalty += WARNING_WEIGHT
+    return max(0, 100 - penalty)
+
+
+def review_story(sections: Mapping[str, str | None], themes: Iterable[str] = ()) -> Review:
+    """Review a story's five STAR-L sections; missing or None sections count as empty.
+
+    ``themes`` are theme slugs; ``failure-recovery`` makes a missing learning an error.
+    """
+    story = _Story(sections, themes)
+    findings = tuple(finding for rule in _RULES if (finding := rule(story)) is not None)
+    return Review(
+        findings=findings,
+        word_count=story.word_count,
+        speaking_seconds=story.speaking_seconds,
+        score=_score(findings, story.word_count),
+    )
