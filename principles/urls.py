@@ -6,4 +6,6 @@ app_name = "principles"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("questions/", views.question_bank, name="questions"),
+    path("principles/<slug:slug>/", views.principle_detail, name="detail"),
 ]

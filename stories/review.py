@@ -25,7 +25,7 @@ Codes, in the order findings are returned (they are part of the API; other tools
 ``no_obstacle`` (action)
     "Easy wins aren't leadership stories." Raised when neither the Task nor the Action
     names a blocker, pushback, disagreement, risk, constraint, deadline, setback and the
-    like (see ``_OBSTACLE_TERMS``). "No pushback" and "without any risk" do not count;
+    like (see ``_OBSTACLE_RE``). "No pushback" and "a low-risk change" do not count;
     "no budget" and "only two weeks" do. The Situation does not count: the obstacle must
     be one the narrator had to get past.
 ``thin_action`` (action)
@@ -153,6 +153,7 @@ class _Story:
         self.words = {name: _words(self.text[name]) for name in SECTIONS}
         self.word_count = sum(len(words) for words in self.words.values())
         self.speaking_seconds = round(self.word_count * 60 / WORDS_PER_MINUTE)
+        themes = themes or ()
         if isinstance(themes, str):  # a single slug passed by mistake is still one theme
             themes = (themes,)
         self.is_failure_story = FAILURE_THEME in {str(theme) for theme in themes}
@@ -168,6 +169,11 @@ def _duration(seconds: int) -> str:
         return f"{rest} seconds"
     text = f"{minutes} minute" + ("s" if minutes > 1 else "")
     return f"{text} {rest} seconds" if rest else text
+
+
+def _word_set(words: str) -> frozenset[str]:
+    """A set of words written as one space-separated string, so long lists stay compact."""
+    return frozenset(words.split())
 
 
 # --- we_not_i --------------------------------------------------------------------------------
@@ -205,8 +211,8 @@ def _check_we_not_i(story: _Story) -> Finding | None:
 # --- over_crediting --------------------------------------------------------------------------
 
 _CREDIT_AWAY_RE = re.compile(
-    r"\b(?!(?:i|we)\b)\w+ did (?:all |most )?(?:of )?the (?:real |hard |heavy |actual )?"
-    r"(?:work|lifting)\b"
+    r"\b(?!(?:i|we)\b)\w+ did (?:(?:all|most) (?:of )?the (?:real |hard |heavy |actual )?"
+    r"|the (?:real |hard |heavy |actual ))(?:work|lifting)\b"
     r"|\b(?:all (?:of )?the |the )?credit (?:really |all |truly |entirely )?"
     r"(?:belongs|goes) to\b"
     r"|\ball (?:of )?the credit (?:went|belonged) to\b"
@@ -225,144 +231,28 @@ _CREDIT_AWAY_RE = re.compile(
     re.IGNORECASE,
 )
 
-_PEOPLE_NOUNS = frozenset(
-    [
-        "team",
-        "teams",
-        "engineer",
-        "engineers",
-        "developer",
-        "developers",
-        "dev",
-        "devs",
-        "manager",
-        "managers",
-        "lead",
-        "leads",
-        "designer",
-        "designers",
-        "pm",
-        "pms",
-        "colleague",
-        "colleagues",
-        "teammate",
-        "teammates",
-        "coworker",
-        "coworkers",
-        "co-worker",
-        "co-workers",
-        "peer",
-        "peers",
-        "architect",
-        "architects",
-        "director",
-        "directors",
-        "vp",
-        "vps",
-        "cto",
-        "ceo",
-        "sre",
-        "sres",
-        "dba",
-        "dbas",
-        "intern",
-        "interns",
-        "contractor",
-        "contractors",
-        "consultant",
-        "consultants",
-        "analyst",
-        "analysts",
-        "tester",
-        "testers",
-        "qa",
-        "squad",
-        "squads",
-        "folks",
-        "people",
-        "staff",
-        "boss",
-        "leadership",
-        "management",
-        "everyone",
-        "everybody",
-        "others",
-        "someone",
-        "somebody",
-        "tech-lead",
-        "mentee",
-        "mentees",
-    ]
+_PEOPLE_NOUNS = _word_set(
+    "team teams engineer engineers developer developers dev devs manager managers lead leads "
+    "designer designers pm pms colleague colleagues teammate teammates coworker coworkers "
+    "co-worker co-workers peer peers architect architects director directors vp vps cto ceo sre "
+    "sres dba dbas intern interns contractor contractors consultant consultants analyst analysts "
+    "tester testers qa squad squads folks people staff boss leadership management everyone "
+    "everybody others someone somebody tech-lead mentee mentees"
 )
-_OTHER_PRONOUNS = frozenset(
-    [
-        "they",
-        "he",
-        "she",
-        "they've",
-        "they'd",
-        "they're",
-        "they'll",
-        "he'd",
-        "she'd",
-        "he's",
-        "she's",
-        "everyone",
-        "everybody",
-        "others",
-        "someone",
-        "somebody",
-    ]
+_OTHER_PRONOUNS = _word_set(
+    "they he she they've they'd they're they'll he'd she'd he's she's everyone everybody others "
+    "someone somebody"
 )
-_DETERMINERS = frozenset(
-    [
-        "the",
-        "our",
-        "my",
-        "their",
-        "his",
-        "her",
-        "a",
-        "an",
-        "another",
-        "two",
-        "three",
-        "four",
-        "five",
-        "several",
-        "some",
-        "both",
-        "all",
-        "other",
-        "each",
-        "most",
-    ]
+_DETERMINERS = _word_set(
+    "the our my their his her a an another two three four five several some both all other each "
+    "most"
 )
 _PREPOSITIONS = frozenset(
     ["for", "to", "with", "from", "by", "in", "on", "at", "about", "into", "over", "under"]
 )
-_NARRATOR_NOUNS = frozenset(
-    [
-        "first",
-        "next",
-        "plan",
-        "approach",
-        "role",
-        "job",
-        "goal",
-        "idea",
-        "proposal",
-        "fix",
-        "step",
-        "priority",
-        "solution",
-        "aim",
-        "answer",
-        "response",
-        "focus",
-        "design",
-        "decision",
-    ]
+_NARRATOR_NOUNS = _word_set(
+    "first next plan approach role job goal idea proposal fix step priority solution aim answer "
+    "response focus design decision"
 )
 _CONNECTIVE_RE = re.compile(
     r"^\W*(?:then|next|finally|later|also|so|and|but|meanwhile|afterwards|afterward|"
@@ -370,261 +260,30 @@ _CONNECTIVE_RE = re.compile(
     r"unfortunately|thankfully|instead|soon|still|now)\b[\s,]*",
     re.IGNORECASE,
 )
-_INTRO_WORDS = frozenset(
-    [
-        "after",
-        "when",
-        "once",
-        "while",
-        "during",
-        "over",
-        "in",
-        "on",
-        "at",
-        "by",
-        "within",
-        "for",
-        "with",
-        "before",
-        "since",
-        "as",
-        "because",
-        "if",
-        "although",
-        "though",
-        "until",
-        "following",
-        "despite",
-        "to",
-        "from",
-        "throughout",
-        "without",
-        "unlike",
-        "like",
-        "given",
-    ]
+_INTRO_WORDS = _word_set(
+    "after when once while during over in on at by within for with before since as because if "
+    "although though until following despite to from throughout without unlike like given"
 )
 _TIME_INTRO_RE = re.compile(r"^\W*(?:[\w-]+\s+){0,3}(?:later|ago|afterwards)\s*,", re.IGNORECASE)
-_IRREGULAR_PAST = frozenset(
-    [
-        "wrote",
-        "rewrote",
-        "ran",
-        "led",
-        "built",
-        "rebuilt",
-        "drove",
-        "took",
-        "made",
-        "set",
-        "got",
-        "met",
-        "sent",
-        "spent",
-        "found",
-        "kept",
-        "held",
-        "brought",
-        "bought",
-        "taught",
-        "thought",
-        "chose",
-        "began",
-        "gave",
-        "told",
-        "sold",
-        "split",
-        "cut",
-        "put",
-        "shut",
-        "broke",
-        "spoke",
-        "sat",
-        "went",
-        "came",
-        "became",
-        "knew",
-        "grew",
-        "drew",
-        "threw",
-        "flew",
-        "saw",
-        "won",
-        "lost",
-        "left",
-        "paid",
-        "read",
-        "said",
-        "stood",
-        "understood",
-        "fought",
-        "sought",
-        "caught",
-        "meant",
-        "felt",
-        "dealt",
-        "did",
-        "had",
-        "was",
-        "were",
-    ]
+_IRREGULAR_PAST = _word_set(
+    "wrote rewrote ran led built rebuilt drove took made set got met sent spent found kept held "
+    "brought bought taught thought chose began gave told sold split cut put shut broke spoke sat "
+    "went came became knew grew drew threw flew saw won lost left paid read said stood understood "
+    "fought sought caught meant felt dealt did had was were"
 )
 # Capitalised words that start sentences but are not people's names.
 _COMMON_WORDS = (
-    frozenset(
-        [
-            "the",
-            "a",
-            "an",
-            "this",
-            "that",
-            "these",
-            "those",
-            "it",
-            "its",
-            "it's",
-            "there",
-            "there's",
-            "then",
-            "next",
-            "finally",
-            "later",
-            "also",
-            "so",
-            "and",
-            "but",
-            "or",
-            "yet",
-            "because",
-            "since",
-            "as",
-            "if",
-            "although",
-            "though",
-            "when",
-            "while",
-            "once",
-            "after",
-            "before",
-            "during",
-            "over",
-            "in",
-            "on",
-            "at",
-            "by",
-            "for",
-            "with",
-            "within",
-            "without",
-            "to",
-            "from",
-            "into",
-            "until",
-            "unless",
-            "whether",
-            "which",
-            "who",
-            "what",
-            "where",
-            "why",
-            "how",
-            "each",
-            "every",
-            "all",
-            "both",
-            "most",
-            "some",
-            "many",
-            "few",
-            "several",
-            "any",
-            "no",
-            "none",
-            "not",
-            "nothing",
-            "everything",
-            "something",
-            "one",
-            "two",
-            "three",
-            "four",
-            "five",
-            "six",
-            "seven",
-            "eight",
-            "nine",
-            "ten",
-            "first",
-            "second",
-            "third",
-            "initially",
-            "eventually",
-            "ultimately",
-            "meanwhile",
-            "afterwards",
-            "afterward",
-            "instead",
-            "still",
-            "however",
-            "therefore",
-            "thus",
-            "together",
-            "soon",
-            "now",
-            "today",
-            "yesterday",
-            "here",
-            "again",
-            "just",
-            "only",
-            "even",
-            "already",
-            "almost",
-            "nearly",
-            "about",
-            "around",
-            "yes",
-            "we",
-            "us",
-            "our",
-            "you",
-            "your",
-            "my",
-            "me",
-            "i",
-            "he",
-            "she",
-            "they",
-            "them",
-            "their",
-            "his",
-            "her",
-            "let's",
-            "let",
-            "please",
-            "monday",
-            "tuesday",
-            "wednesday",
-            "thursday",
-            "friday",
-            "saturday",
-            "sunday",
-            "january",
-            "february",
-            "march",
-            "april",
-            "june",
-            "july",
-            "august",
-            "september",
-            "october",
-            "november",
-            "december",
-            "despite",
-            "rather",
-            "per",
-            "via",
-        ]
+    _word_set(
+        "the a an this that these those it its it's there there's then next finally later also so "
+        "and but or yet because since as if although though when while once after before during "
+        "over in on at by for with within without to from into until unless whether which who what "
+        "where why how each every all both most some many few several any no none not nothing "
+        "everything something one two three four five six seven eight nine ten first second third "
+        "initially eventually ultimately meanwhile afterwards afterward instead still however "
+        "therefore thus together soon now today yesterday here again just only even already almost "
+        "nearly about around yes we us our you your my me i he she they them their his her let's "
+        "let please monday tuesday wednesday thursday friday saturday sunday january february "
+        "march april june july august september october november december despite rather per via"
     )
     | _IRREGULAR_PAST
     | _DETERMINERS
@@ -754,7 +413,8 @@ _OBSTACLE_RE = re.compile(
     r"|pushback|push(?:ed|es|ing)? back"
     r"|disagree(?:d|s|ing|ment|ments)?|resist(?:ed|ing|s|ance|ant)?"
     r"|objected|objecting|objections?|conflicts?|conflicting|conflicted"
-    r"|risks?|risky|riskier|riskiest|constraints?|constrained|deadlines?|setbacks?|budgets?"
+    r"|(?<!low-)(?:risks?|risky|riskier|riskiest)|constraints?|constrained|deadlines?"
+    r"|setbacks?|budgets?"
     r"|trade-?offs?|trade offs?|s[kc]eptic(?:al|ism|s)?|concerns?|concerned|tensions?"
     r"|refus(?:e|ed|es|ing|al)|reject(?:ed|ing|s|ion)|obstacles?|hurdles?|bottlenecks?"
     r"|challeng(?:e|es|ed|ing)|difficult(?:y|ies)?|tough|hard(?:est)? "
@@ -763,7 +423,8 @@ _OBSTACLE_RE = re.compile(
     r"|(?:was|were|went) down|went wrong|mistakes?|corrupt(?:ed|ion)?|roll(?:ed)? back"
     r"|stuck|stall(?:ed|ing)|delay(?:ed|s)?|behind schedule|slip(?:ped|ping)"
     r"|oppos(?:ed|ition|ing)|reluctan(?:t|ce)|hesita(?:nt|nce|ted)|unconvinced"
-    r"|convinc(?:e|ed|ing)|persuad(?:e|ed|ing)|buy-in|negotiat(?:e|ed|ing|ion)"
+    r"|convinc(?:e|ed|ing)|persuad(?:e|ed|ing)|buy-in|negotiat(?:e|ed|ing|ion)|to agree"
+    r"|w[io]n (?:\w+ )?over|on board"
     r"|competing priorities|understaffed|short-?staffed|shortage|limited|stakes"
     r"|escalat(?:e|ed|ing|ion)|friction|frustrat(?:ed|ion|ing)"
     r")\b",
@@ -830,11 +491,15 @@ def _check_thin_action(story: _Story) -> Finding | None:
 
 # --- vague_outcome ---------------------------------------------------------------------------
 
-_TIME_UNITS = r"(?:second|minute|hour|day|week|month|quarter|year|sprint|release)s?"
+# "a second" is usually an ordinal ("a second team"), so durations start at minutes.
+_TIME_UNITS = r"(?:minute|hour|day|week|month|quarter|year|sprint)s?"
 _MEASURE_WORD_RE = re.compile(
-    r"(?<![\w-])(?:" + _NUMBER_WORDS + r"|zero|half|halves|halved|thirds?|twice|thrice|"
-    r"doubled?|doubles|doubling|tripled?|triples|quadrupled?|\w+fold|percent|"
-    r"dollars|euros|pounds|cents)(?:-(?:" + _NUMBER_WORDS + r"|one|[a-z]+))?(?![\w-])"
+    # Number words may head a compound ("twenty-five", "three-week", "two-thirds"); the
+    # other words may not, so "double-check" and "double-digit" are not numbers.
+    r"(?<![\w-])(?:" + _NUMBER_WORDS + r")(?:-[a-z]+)*(?![\w-])"
+    r"|(?<![\w-])(?:zero|half|halves|halved|thirds?|twice|thrice|doubled?|doubles|"
+    r"doubling|tripled?|triples|quadrupled?|\w+fold|percent|dollars|euros|pounds|cents)"
+    r"(?![\w-])"
     r"|\bper cent\b|\b(?:a|an|one) " + _TIME_UNITS + r"\b"
     r"|\bone (?:incident|outage|ticket|bug|page|person|engineer|team|service|customer|"
     r"click|step|deploy|release)s?\b|\b(?:a|one) third\b|[$\u20ac\u00a3\u00a5%]",
@@ -842,31 +507,9 @@ _MEASURE_WORD_RE = re.compile(
 )
 # A number that starts a word: "12", "99.2%", "3x", "$40k", "8-week"; not "Q3" or "EC2".
 _NUMBER_RE = re.compile(r"(?<![\w.])\d[\d,.]*")
-_YEAR_CONTEXT = frozenset(
-    [
-        "in",
-        "since",
-        "by",
-        "during",
-        "until",
-        "of",
-        "early",
-        "late",
-        "mid",
-        "from",
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ]
+_YEAR_CONTEXT = _word_set(
+    "in since by during until of early late mid from january february march april may june july "
+    "august september october november december"
 )
 
 
@@ -917,7 +560,7 @@ _LEARNING_RE = re.compile(
     r"|\bi(?:'ve| have) since\b|\bthese days,? i\b|\bi changed\b|\bchanged (?:how|the way) i\b"
     r"|\bchanged my\b|\bdo (?:it |things )?differently\b|\btake-?aways?\b"
     r"|\bpost-?(?:incident|mortem)\b|\bretrospective\b|\bhabit\b|\bnever again\b"
-    r"|\bi still (?:use|do|apply|run|follow)\b",
+    r"|\bi still (?:use|do|apply|run|follow)\b|\bi always\b",
     re.IGNORECASE,
 )
 
@@ -954,11 +597,13 @@ def _check_length(story: _Story) -> Finding | None:
     seconds = story.speaking_seconds
     told = f"At {WORDS_PER_MINUTE} words a minute your story takes about {_duration(seconds)}"
     if seconds < SHORT_SECONDS:
+        if not story.word_count:
+            told = "Your story is empty"
         return Finding(
             code="too_short",
             section="story",
             severity="warning",
-            message=f"{told}; a leadership story should take 2 to 3 minutes.",
+            message=f"{told}; a leadership story should take 2 to 3 minutes to tell.",
             suggestion=(
                 "Add detail where it counts: the obstacle, the steps you took and why, and "
                 "the numbers in the result. Aim for 225 to 450 words."

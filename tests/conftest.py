@@ -93,8 +93,10 @@ def browser():
         chromium.close()
 
 
+# Browser tests run against the live server, so their database is flushed after
+# each test; serialized rollback restores the catalogue the data migrations load.
 @pytest.fixture
-def page(browser, live_server):
+def page(browser, live_server, django_db_serialized_rollback):
     context = browser.new_context(base_url=live_server.url)
     page = context.new_page()
     page.set_default_timeout(10_000)
@@ -106,7 +108,7 @@ def page(browser, live_server):
 
 
 @pytest.fixture
-def phone_page(browser, live_server):
+def phone_page(browser, live_server, django_db_serialized_rollback):
     context = browser.new_context(
         base_url=live_server.url, viewport={"width": 390, "height": 844}, is_mobile=True
     )

@@ -1,0 +1,49 @@
+"""A signed-in user filters the catalogue and the question bank in the browser."""
+
+import pytest
+
+from tests.conftest import PASSWORD
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.e2e
+
+
+def log_in(page, email="reader@example.com"):
+    UserFactory(email=email, password=PASSWORD)
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("heading", name="Your story bank").wait_for()
+
+
+def test_filter_question_bank_by_level_and_search(page):
+    log_in(page)
+    page.goto("/catalogue/questions/")
+    total = int(page.get_by_test_id("result-count").inner_text().split()[0])
+    assert total >= 96
+
+    page.get_by_label("Level").select_option(label="Staff/Principal")
+    page.wait_for_url("**level=staff**")
+    staff = int(page.get_by_test_id("result-count").inner_text().split()[0])
+    assert 25 <= staff < total
+    assert page.locator('[data-testid="question"] .badge.text-bg-primary').all_inner_texts() == [
+        "Staff/Principal"
+    ] * min(staff, 20)
+
+    page.get_by_label("Search").fill("strategy")
+    page.wait_for_url("**q=strategy**")
+    page.get_by_text("Describe your approach to technical strategy.").wait_for()
+    assert page.console_errors == []
+
+
+def test_catalogue_text_filter_without_reload(page):
+    log_in(page)
+    page.goto("/catalogue/")
+    assert page.get_by_test_id("principle-card").count() == 16
+    page.evaluate("window.__marker = 'same page'")
+    page.get_by_label("Filter the catalogue").fill("backbone")
+    page.wait_for_url("**q=backbone**")
+    page.get_by_test_id("principle-count").filter(has_text="1").wait_for()
+    assert page.get_by_test_id("principle-card").count() == 1
+    assert page.evaluate("window.__marker") == "same page"  # no full reload

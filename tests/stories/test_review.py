@@ -1,0 +1,530 @@
+"""The story coach's red-flag rules, on realistic story text. Pure: no database."""
+
+import dataclasses
+
+import pytest
+
+from stories.review import (
+    LONG_SECONDS,
+    SECTIONS,
+    SHORT_SECONDS,
+    WORDS_PER_MINUTE,
+    Finding,
+    Review,
+    review_story,
+)
+
+# A strong story told in 2.5 minutes (375 words): an obstacle, numbers, "I" actions and a
+# learning. Every test below breaks exactly one thing about it.
+CLEAN = {
+    "situation": (
+        "I joined the payments team when our checkout success rate was 94%, well below the "
+        "99% our competitors reported. We ran a patchwork of legacy integrations with three "
+        "card vendors, and every outage meant a long night of guessing which one had failed. "
+        "Support was fielding around 300 tickets a week about declined payments. Nobody owned "
+        "the problem end to end, because each vendor integration belonged to a different team."
+    ),
+    "task": (
+        "My manager asked me to own checkout reliability for the quarter. The hard constraint "
+        "was the holiday code freeze: I had only six weeks to ship a fix, and the vendor "
+        "relations team was sceptical that anyone could add a provider without breaking "
+        "existing contracts."
+    ),
+    "action": (
+        "I started by mapping every failure type with distributed tracing, and I found that "
+        "most failures came from a single vendor timing out under load. I proposed a "
+        "multi-provider fallback that retried declined payments on a second provider. The "
+        "finance lead pushed back because the second provider charged higher fees, so I built "
+        "a cost model showing the fallback would cost $8k a month and recover roughly $120k in "
+        "lost sales. I presented it to finance and vendor relations, answered their concerns "
+        "about contract terms, and got sign-off in one meeting. I split the work into three "
+        "milestones and paired with Priya on the retry logic, because she knew the old "
+        "integration best. I wrote the rollout plan myself: a feature flag, 1% of traffic "
+        "first, then 10%, then everyone. When the first canary showed a spike in duplicate "
+        "charges, I paused the rollout, traced it to a missing idempotency key and added the "
+        "key before resuming. I kept the support leads informed every week, so they could "
+        "warn customers before each step."
+    ),
+    "result": (
+        "Checkout success rose from 94% to 99.2% within six weeks, and support tickets about "
+        "declined payments fell by two thirds. The fallback recovered about $1.4M in sales in "
+        "its first quarter, and two other teams now reuse the retry library."
+    ),
+    "learning": (
+        "I learned to bring the people most likely to object into the cost discussion early, "
+        "instead of defending a finished design. Since then I always write a one-page cost "
+        "model before proposing an architecture change, and I plan the canary before I plan "
+        "the code."
+    ),
+}
+
+
+def story(**changes):
+    """The clean story with some sections rewritten (None empties a section)."""
+    return {**CLEAN, **changes}
+
+
+def codes(sections, themes=()):
+    return review_story(sections, themes).codes
+
+
+def finding(sections, code, themes=()):
+    (match,) = [f for f in review_story(sections, themes).findings if f.code == code]
+    return match
+
+
+def words(count):
+    return " ".join(["word"] * count)
+
+
+# --- the clean story -----------------------------------------------------------------------
+
+
+def test_clean_two_and_a_half_minute_story_has_no_findings():
+    review = review_story(CLEAN)
+
+    assert review.findings == ()
+    assert review.word_count == 375
+    assert review.speaking_seconds == 150
+    assert review.score == 100
+
+
+# --- we_not_i ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "action",
+    [
+        "We decided to move to a multi-provider setup despite the deadline. We split the work "
+        "across our two squads and we shipped it in six weeks. I reviewed the design.",
+        # Curly apostrophes, and no "I" at all.
+        "We\u2019d been burned by the vendor before, so we\u2019ve agreed to ship behind a "
+        "flag before the deadline. Our team ran the rollout.",
+    ],
+)
+def test_we_not_i_is_raised_when_we_outnumbers_i_in_the_action(action):
+    assert "we_not_i" in codes(story(action=action))
+
+
+def test_we_not_i_message_counts_the_words_and_points_at_the_action():
+    action = (
+        "We agreed the deadline was tight. We rewrote our retry logic and we tested it. "
+        "I wrote the runbook."
+    )
+    flag = finding(story(action=action), "we_not_i")
+
+    assert flag.section == "action"
+    assert flag.severity == "warning"
+    assert "4 times" in flag.message
+    assert "once" in flag.message
+    assert "I led" in flag.suggestion
+
+
+def test_we_in_the_situation_with_i_in_the_action_is_fine():
+    situation = (
+        "We were losing customers every week, and we knew our checkout was the cause. "
+        "Our on-call rotation was exhausted and we had no plan."
+    )
+    assert "we_not_i" not in codes(story(situation=situation))
+
+
+@pytest.mark.parametrize(
+    "action",
+    [
+        # Possessive "our" is not "we decided": I acts in every step.
+        "I moved our services to our new cluster and I rewrote our deploy scripts under a "
+        "two-week deadline.",
+        # "US" the country and "us-east-1" the region are not "us".
+        "We agreed to leave us-east-1 despite the risk. I ran the US migration myself.",
+    ],
+)
+def test_we_not_i_ignores_possessives_and_words_that_only_look_like_us(action):
+    assert "we_not_i" not in codes(story(action=action))
+
+
+# --- over_crediting ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "action",
+    [
+        "Priya rewrote the parser despite the deadline. Then the platform team built the new "
+        "pipeline. They shipped it in two sprints. I kept the stakeholders updated.",
+        "My manager negotiated the budget with finance. Two senior engineers rewrote the "
+        "retry logic, and Tom\u2019s team ran the load tests. I wrote the announcement.",
+    ],
+)
+def test_over_crediting_is_raised_when_the_action_is_about_others(action):
+    assert "over_crediting" in codes(story(action=action))
+
+
+@pytest.mark.parametrize(
+    "action",
+    [
+        "I set up the kickoff despite the pushback and I ran the weekly syncs, but honestly "
+        "the team did all the hard work.",
+        "I chased the blockers with the vendor. All I did was book the meetings.",
+        "I\u2019m proud of how I handled the objections, but the credit belongs to Priya.",
+    ],
+)
+def test_over_crediting_is_raised_when_the_action_hands_credit_away(action):
+    flag = finding(story(action=action), "over_crediting")
+
+    assert flag.section == "action"
+    assert "hands the credit away" in flag.message
+
+
+@pytest.mark.parametrize(
+    "action",
+    [
+        # Colleagues mentioned in the narrator's own sentences.
+        "I paired with Priya on the parser rewrite despite the deadline. I asked the platform "
+        "team for a review slot, and they agreed. Priya found the last bug; I wrote the "
+        "rollout plan and ran the canary.",
+        # Giving credit publicly is sponsorship, not over-crediting.
+        "I convinced the skeptical VP with a cost model. I led the migration over three "
+        "weeks and made sure the credit went to Priya in the launch email.",
+        # Note-style bullets: the narrator is the implied subject.
+        "- Proposed a fallback design to the skeptical finance lead\n"
+        "- Convinced vendor relations with a cost model\n"
+        "- Priya built the retry logic",
+    ],
+)
+def test_over_crediting_is_not_raised_when_the_narrator_acts(action):
+    assert "over_crediting" not in codes(story(action=action))
+
+
+# --- no_obstacle ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("situation", "task", "action"),
+    [
+        # An easy win.
+        (
+            CLEAN["situation"],
+            "I was asked to add a dashboard for the support team.",
+            "I built the dashboard in a day and shipped it. Everyone liked it.",
+        ),
+        # Negated obstacles are no obstacles.
+        (
+            CLEAN["situation"],
+            "There was no pushback on the plan; it was a low-risk change with no real risk.",
+            "I wrote the migration script, I ran it on a Sunday and I checked the numbers.",
+        ),
+        # The obstacle is only in the Situation, which does not count.
+        (
+            "The team was blocked for months by a flaky deploy pipeline.",
+            "I was asked to fix the pipeline.",
+            "I rewrote the pipeline and I added tests for each stage.",
+        ),
+    ],
+)
+def test_no_obstacle_is_raised_for_an_easy_win(situation, task, action):
+    flag = finding(story(situation=situation, task=task, action=action), "no_obstacle")
+
+    assert flag.section == "action"
+    assert flag.severity == "warning"
+
+
+@pytest.mark.parametrize(
+    ("task", "action"),
+    [
+        (
+            "I was asked to speed up the nightly build.",
+            "My manager pushed back because of the release deadline, so I cut the scope "
+            "to the two slowest stages.",
+        ),
+        ("The VP was sceptical, and I had only two weeks.", "I wrote the proposal."),
+        ("I owned the migration.", "I couldn\u2019t get access to production logs, so I "),
+        ("We had no budget for new hardware.", "I reused the staging cluster."),
+        ("I owned the schema.", "I got the two teams to agree on one error format."),
+    ],
+)
+def test_no_obstacle_is_not_raised_when_the_task_or_action_names_one(task, action):
+    assert "no_obstacle" not in codes(story(task=task, action=action))
+
+
+# --- vague_outcome -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "result",
+    [
+        "Things went well and performance significantly improved.",
+        # A year and a quarter's name are not outcomes; "double-check" is not a number.
+        "We launched in 2023 and the Q3 review was positive. I still double-check releases.",
+        "",
+        None,
+    ],
+)
+def test_vague_outcome_is_raised_when_the_result_has_no_number(result):
+    flag = finding(story(result=result), "vague_outcome")
+
+    assert flag.section == "result"
+    assert flag.severity == "warning"
+
+
+def test_vague_outcome_says_when_the_result_is_empty():
+    assert "empty" in finding(story(result=""), "vague_outcome").message
+
+
+@pytest.mark.parametrize(
+    "result",
+    [
+        "Revenue increased 30%.",
+        "Support tickets fell by two thirds and onboarding took half as long.",
+        "All twelve services adopted the standard within a week.",
+        "It saved \u20ac40k a quarter in vendor fees.",
+        "Deploys doubled, from one a day to twice a day.",
+    ],
+)
+def test_vague_outcome_is_not_raised_for_a_measurable_result(result):
+    assert "vague_outcome" not in codes(story(result=result))
+
+
+# --- no_learning ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "result",
+    [
+        "Checkout success rose to 99.2%. Everyone was happy.",
+        # The lesson is in the Result, but not at its end.
+        "I learned a lot in the kickoff. Checkout success rose 5%. The team shipped it on "
+        "time. Everyone was pleased.",
+    ],
+)
+def test_no_learning_is_raised_without_a_learning(result):
+    flag = finding(story(result=result, learning=""), "no_learning")
+
+    assert flag.section == "learning"
+    assert flag.severity == "warning"
+
+
+def test_no_learning_is_an_error_for_a_failure_story():
+    sections = story(learning=None)
+
+    assert finding(sections, "no_learning", themes=["failure-recovery"]).severity == "error"
+    assert finding(sections, "no_learning", themes=("ownership",)).severity == "warning"
+    # Themes may come from any iterable, or be one slug by itself.
+    from_a_generator = finding(sections, "no_learning", themes=iter(["failure-recovery"]))
+    assert from_a_generator.severity == "error"
+    assert finding(sections, "no_learning", themes="failure-recovery").severity == "error"
+
+
+def test_a_failure_story_with_a_learning_has_no_error():
+    review = review_story(CLEAN, themes=["failure-recovery"])
+
+    assert review.findings == ()
+
+
+@pytest.mark.parametrize(
+    "result",
+    [
+        "Checkout success rose to 99.2%. Looking back, I learned to involve support earlier.",
+        "We restored service in 3.5 hours. I\u2019ve since made dry-run migrations a habit.",
+        "The launch slipped by two weeks. Next time I would split the rollout by region.",
+        "Review time fell by half. Today I always ask for a cost model first.",
+    ],
+)
+def test_no_learning_is_not_raised_when_the_result_ends_with_one(result):
+    assert "no_learning" not in codes(story(result=result, learning=""))
+
+
+def test_no_learning_is_not_raised_when_the_learning_is_filled_in():
+    result = "Checkout success rose to 99.2%. Everyone was happy."
+    assert "no_learning" not in codes(story(result=result))
+
+
+# --- thin_action ---------------------------------------------------------------------------
+
+
+def test_thin_action_is_raised_when_the_action_is_a_small_part_of_the_story():
+    action = "I rewrote the parser despite the deadline."
+    flag = finding(story(action=action), "thin_action")
+
+    assert flag.section == "action"
+    assert "7 of the 164 words" in flag.message
+
+
+def test_thin_action_is_raised_for_an_empty_action():
+    assert "thin_action" in codes(story(action=""))
+
+
+def test_thin_action_threshold_is_thirty_percent_of_star():
+    at_threshold = {"situation": words(70), "action": words(30)}
+    below = {"situation": words(71), "action": words(29)}
+
+    assert "thin_action" not in codes(at_threshold)
+    assert "thin_action" in codes(below)
+
+
+def test_thin_action_is_not_raised_on_a_story_that_is_just_started():
+    started = {
+        "situation": "Our deploys took an hour and blocked every release.",
+        "action": "I fixed them.",
+        "result": "Deploys now take 5 minutes.",
+    }
+    assert "thin_action" not in codes(started)
+
+
+def test_thin_action_ignores_the_learning():
+    assert "thin_action" not in codes(story(learning=words(300)))
+
+
+# --- too_short / too_long ------------------------------------------------------------------
+
+
+def test_too_short_and_too_long_use_150_words_a_minute():
+    assert WORDS_PER_MINUTE == 150
+    assert (SHORT_SECONDS, LONG_SECONDS) == (90, 180)
+
+    assert "too_short" in codes({"action": words(222)})  # 89 seconds
+    assert "too_short" not in codes({"action": words(225)})  # 90 seconds
+    assert "too_long" not in codes({"action": words(450)})  # 180 seconds
+    assert "too_long" in codes({"action": words(453)})  # 181 seconds
+
+
+def test_too_short_for_a_realistic_short_story():
+    short = {
+        "situation": "Our deploys were slow.",
+        "action": "I parallelised the test suite despite pushback from QA.",
+        "result": "Deploys went from 40 to 12 minutes.",
+        "learning": "I learned to measure before optimising.",
+    }
+    flag = finding(short, "too_short")
+
+    assert flag.section == "story"
+    assert "about 10 seconds" in flag.message
+
+
+def test_too_long_counts_every_section():
+    flag = finding(story(learning=CLEAN["learning"] + " " + words(120)), "too_long")
+
+    assert flag.section == "story"
+    assert "3 minutes 18 seconds" in flag.message
+
+
+def test_a_story_between_two_and_three_minutes_has_no_length_finding():
+    assert not {"too_short", "too_long"} & set(codes(CLEAN))
+
+
+# --- an empty story ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "sections", [{}, dict.fromkeys(SECTIONS), dict.fromkeys(SECTIONS, ""), {"task": "  \n "}]
+)
+def test_an_empty_story_gets_a_checklist_of_what_to_write_and_scores_zero(sections):
+    review = review_story(sections)
+
+    assert review.codes == ["no_obstacle", "vague_outcome", "no_learning", "too_short"]
+    assert review.word_count == 0
+    assert review.speaking_seconds == 0
+    assert review.score == 0
+
+
+# --- words and speaking time ---------------------------------------------------------------
+
+
+def test_word_count_treats_contractions_and_hyphenated_words_as_one():
+    review = review_story({"action": "I\u2019m leading a cross-team effort \u2014 it's done."})
+
+    assert review.word_count == 7
+
+
+def test_word_count_adds_up_all_five_sections():
+    sections = {name: words(10) for name in SECTIONS}
+
+    assert review_story(sections).word_count == 50
+    assert review_story({**sections, "unknown": words(10)}).word_count == 50
+
+
+def test_speaking_seconds_is_rounded_at_150_words_a_minute():
+    assert review_story({"action": words(1)}).speaking_seconds == 0
+    assert review_story({"action": words(2)}).speaking_seconds == 1
+    assert review_story({"action": words(300)}).speaking_seconds == 120
+
+
+# --- the score -----------------------------------------------------------------------------
+
+
+def test_a_flawed_story_scores_lower_than_a_clean_one():
+    clean = review_story(CLEAN).score
+    vague = review_story(story(result="Things went well.")).score
+    vague_we = review_story(
+        story(result="Things went well.", action="We shipped it. We were happy.")
+    ).score
+
+    assert clean > vague > vague_we
+
+
+def test_an_error_costs_more_than_a_warning():
+    sections = story(learning="")
+
+    warning = review_story(sections).score
+    error = review_story(sections, themes=["failure-recovery"]).score
+
+    assert (warning, error) == (85, 70)
+
+
+def test_length_costs_less_than_a_content_warning():
+    too_long = story(learning=CLEAN["learning"] + " " + words(120))
+
+    assert review_story(too_long).score == 90
+
+
+def test_score_never_goes_below_zero():
+    sections = {
+        "situation": words(300),
+        "action": "We shipped it. The platform team built it. They did all the hard work.",
+        "result": "Things went well.",
+    }
+    review = review_story(sections, themes=["failure-recovery"])
+
+    assert len(review.findings) >= 6
+    assert review.score == 0
+
+
+# --- the data shapes -----------------------------------------------------------------------
+
+
+def test_to_dict_shape():
+    review = review_story(story(result="Things went well."))
+    data = review.to_dict()
+
+    assert set(data) == {"findings", "word_count", "speaking_seconds", "score"}
+    assert data["findings"] == [
+        {
+            "code": "vague_outcome",
+            "section": "result",
+            "severity": "warning",
+            "message": review.findings[0].message,
+            "suggestion": review.findings[0].suggestion,
+        }
+    ]
+    assert (data["word_count"], data["speaking_seconds"], data["score"]) == (
+        review.word_count,
+        review.speaking_seconds,
+        85,
+    )
+
+
+def test_findings_are_frozen_and_reviews_are_deterministic():
+    review = review_story(story(result="Things went well.", learning=""))
+
+    assert isinstance(review, Review)
+    assert all(isinstance(flag, Finding) for flag in review.findings)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        review.findings[0].severity = "error"
+    assert review == review_story(story(result="Things went well.", learning=""))
+    assert review.codes == ["vague_outcome", "no_learning"]
+
+
+def test_every_finding_has_a_plain_message_and_a_suggestion():
+    sections = {"situation": words(300), "action": "We shipped it.", "result": "Fine."}
+    for flag in review_story(sections, themes=["failure-recovery"]).findings:
+        assert flag.section in (*SECTIONS, "story")
+        assert flag.severity in ("warning", "error")
+        assert flag.message.strip() and flag.suggestion.strip()
