@@ -93,10 +93,25 @@ def browser():
         chromium.close()
 
 
-# Browser tests run against the live server, so their database is flushed after
-# each test; serialized rollback restores the catalogue the data migrations load.
+# Data migrations whose reference content browser tests need. Browser tests run
+# against the live server, so their database is flushed after each test;
+# re-running these loaders (they are idempotent) puts the content back.
+REFERENCE_DATA_MIGRATIONS = [("principles", "0002_load_catalogue", "load_catalogue")]
+
+
 @pytest.fixture
-def page(browser, live_server, django_db_serialized_rollback):
+def reference_data(transactional_db):
+    import importlib
+
+    from django.apps import apps
+
+    for app, migration, function in REFERENCE_DATA_MIGRATIONS:
+        module = importlib.import_module(f"{app}.migrations.{migration}")
+        getattr(module, function)(apps, None)
+
+
+@pytest.fixture
+def page(browser, live_server, reference_data):
     context = browser.new_context(base_url=live_server.url)
     page = context.new_page()
     page.set_default_timeout(10_000)
@@ -108,7 +123,7 @@ def page(browser, live_server, django_db_serialized_rollback):
 
 
 @pytest.fixture
-def phone_page(browser, live_server, django_db_serialized_rollback):
+def phone_page(browser, live_server, reference_data):
     context = browser.new_context(
         base_url=live_server.url, viewport={"width": 390, "height": 844}, is_mobile=True
     )
