@@ -7,4 +7,12 @@ app_name = "stories"
 urlpatterns = [
     path("", views.bank, name="bank"),
     path("coverage/", views.coverage, name="coverage"),
+    path("new/", views.template_picker, name="new"),
+    path("new/<slug:template_slug>/", views.story_create, name="create"),
+    path("review/", views.story_review, name="review"),
+    path("<int:pk>/", views.story_detail, name="detail"),
+    path("<int:pk>/edit/", views.story_edit, name="edit"),
+    path("<int:pk>/tags/", views.story_tag, name="tag"),
+    path("<int:pk>/duplicate/", views.story_duplicate_view, name="duplicate"),
+    path("<int:pk>/delete/", views.story_delete, name="delete"),
 ]

@@ -96,7 +96,10 @@ def browser():
 # Data migrations whose reference content browser tests need. Browser tests run
 # against the live server, so their database is flushed after each test;
 # re-running these loaders (they are idempotent) puts the content back.
-REFERENCE_DATA_MIGRATIONS = [("principles", "0002_load_catalogue", "load_catalogue")]
+REFERENCE_DATA_MIGRATIONS = [
+    ("principles", "0002_load_catalogue", "load_catalogue"),
+    ("stories", "0002_load_templates", "load_templates"),
+]
 
 
 @pytest.fixture

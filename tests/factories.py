@@ -73,3 +73,114 @@ class QuestionFactory(factory.django.DjangoModelFactory):
     def themes(self, create, extracted, **kwargs):
         if create and extracted:
             self.themes.set(extracted)
+
+
+class StoryTemplateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "stories.StoryTemplate"
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"template-{n}")
+    name = factory.LazyAttribute(lambda o: o.slug.replace("-", " ").capitalize())
+    order = factory.Sequence(lambda n: 100 + n)
+
+
+class TemplateFieldFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "stories.TemplateField"
+
+    template = factory.SubFactory(StoryTemplateFactory)
+    key = factory.Sequence(lambda n: f"field_{n}")
+    label = factory.LazyAttribute(lambda o: o.key.replace("_", " ").capitalize())
+    hint = "Say what happened."
+    example = "An example answer."
+    section = "action"
+    required = False
+    order = factory.Sequence(lambda n: n)
+
+
+STRONG_STORY = {
+    "situation": (
+        "Our checkout service failed one payment in twenty during the holiday peak, and the team "
+        "that owned it had just lost its two most senior engineers."
+    ),
+    "task": (
+        "I was asked to bring the failure rate under one percent within six weeks, with a frozen "
+        "budget and a product manager who pushed back on any pause in feature work. Nobody on the "
+        "team had touched the payment integration in a year, and its original author had left."
+    ),
+    "action": (
+        "I traced every failed payment for a week and found that one provider timed out under "
+        "load. I wrote a one-page proposal for a fallback to a second provider and presented the "
+        "cost of the lost orders to the product manager, which won me two sprints. I built the "
+        "fallback behind a flag, paired with the on-call engineer on the rollout and ran a load "
+        "test at twice the peak traffic before I switched it on for all customers. When the "
+        "second provider's sandbox disagreed with its production behaviour, I set up a daily "
+        "call with their engineers and wrote the contract tests that caught two mismatches "
+        "before launch. I also wrote the runbook and trained three teammates to operate it."
+    ),
+    "result": (
+        "Failed payments fell from 5% to 0.4% in four weeks, which kept about $60,000 a month in "
+        "orders."
+    ),
+    "learning": (
+        "I learned to bring the cost of a problem in money before asking for time; I now start "
+        "every proposal with that number."
+    ),
+}
+
+
+class StoryFactory(factory.django.DjangoModelFactory):
+    """A story written from the plain STAR template, with the coach's verdict stored."""
+
+    class Meta:
+        model = "stories.Story"
+        skip_postgeneration_save = True
+
+    owner = factory.SubFactory(UserFactory)
+    title = factory.Sequence(lambda n: f"Story number {n}")
+    template = factory.LazyFunction(lambda: _plain_star())
+    situation = STRONG_STORY["situation"]
+    task = STRONG_STORY["task"]
+    action = STRONG_STORY["action"]
+    result = STRONG_STORY["result"]
+    learning = STRONG_STORY["learning"]
+    metrics = "5% → 0.4% failed payments\n$60k a month kept"
+    answers = factory.LazyAttribute(
+        lambda o: [
+            {"key": name, "label": name.capitalize(), "section": name, "text": getattr(o, name)}
+            for name in ("situation", "task", "action", "result", "learning")
+        ]
+    )
+
+    @factory.post_generation
+    def principles(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.principles.set(extracted)
+
+    @factory.post_generation
+    def themes(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.themes.set(extracted)
+
+    @factory.post_generation
+    def levels(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.levels.set(extracted)
+
+    @factory.post_generation
+    def verdict(self, create, extracted, **kwargs):
+        """Store what story_save would: the coach's verdict and the search vector."""
+        if not create:
+            return
+        from stories.services import apply_review, refresh_search_vector
+
+        apply_review(self, [t.slug for t in self.themes.all()])
+        self.save(update_fields=["red_flags", "score", "word_count"])
+        refresh_search_vector(self)
+
+
+def _plain_star():
+    from stories.models import StoryTemplate
+
+    return StoryTemplate.objects.filter(slug="plain-star").first()

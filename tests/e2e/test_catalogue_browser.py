@@ -2,19 +2,9 @@
 
 import pytest
 
-from tests.conftest import PASSWORD
-from tests.factories import UserFactory
+from tests.e2e.helpers import log_in
 
 pytestmark = pytest.mark.e2e
-
-
-def log_in(page, email="reader@example.com"):
-    UserFactory(email=email, password=PASSWORD)
-    page.goto("/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    page.get_by_role("heading", name="Your story bank").wait_for()
 
 
 def test_filter_question_bank_by_level_and_search(page):

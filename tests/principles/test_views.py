@@ -133,5 +133,5 @@ def test_principle_page_query_count_is_fixed(user_client, django_assert_num_quer
     for _ in range(extra):
         QuestionFactory(principles=[principle])
     assert Question.objects.filter(principles=principle).count() >= extra
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         user_client.get(reverse("principles:detail", args=["frugality"]))

@@ -1,0 +1,198 @@
+"""Story forms: a template's fields in order, then metrics, tags and status."""
+
+from django import forms
+from django.core.validators import MaxLengthValidator
+
+from principles.models import Kind, Level, Principle, Theme
+from stories.models import ANSWER_MAX, METRICS_MAX, SECTION_ORDER, TITLE_MAX, Story, StoryTemplate
+from stories.star import clean_text
+
+ANSWER_PREFIX = "answer_"
+
+
+class NoNulCharField(forms.CharField):
+    """PostgreSQL refuses NUL characters in text; drop them rather than fail."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return clean_text(value) if value else value
+
+
+class StoryForm(forms.Form):
+    """Built from a template's fields; also keeps answers to fields the template no longer has.
+
+    Each answer field is named `answer_<key>`. An answer whose field was
+    removed from the template in the admin still appears (with the label it
+    was written under), so no text is ever hidden or lost on the next save.
+    """
+
+    title = NoNulCharField(
+        max_length=TITLE_MAX, help_text="A short name you will recognise in a list."
+    )
+    metrics = NoNulCharField(
+        label="Key metrics to memorise",
+        max_length=METRICS_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One per line, e.g. “Checkout success 94% → 99.2%”.",
+    )
+    principles = forms.ModelMultipleChoiceField(
+        Principle.objects.all(),
+        to_field_name="slug",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    themes = forms.ModelMultipleChoiceField(
+        Theme.objects.all(),
+        to_field_name="slug",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    levels = forms.ModelMultipleChoiceField(
+        Level.objects.all(),
+        to_field_name="slug",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    kind = forms.ModelChoiceField(
+        Kind.objects.all(), to_field_name="slug", required=False, label="Kind of leadership"
+    )
+    status = forms.ChoiceField(choices=Story.Status.choices, initial=Story.Status.DRAFT)
+
+    def __init__(self, *args, template: StoryTemplate | None, story: Story | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.template = template
+        self.story = story
+        self.answer_specs: list[dict] = []
+        written = {a["key"]: a for a in (story.answers if story else []) if a.get("key")}
+        template_fields = list(template.fields.all()) if template else []
+        for field in template_fields:
+            self._add_answer(
+                {"key": field.key, "label": field.label, "section": field.section},
+                required=field.required,
+                hint=field.hint,
+                example=field.example,
+                initial=written.pop(field.key, {}).get("text", ""),
+            )
+        for answer in written.values():  # answers to fields the template no longer has
+            if answer.get("section") in SECTION_ORDER:
+                self._add_answer(
+                    {
+                        "key": answer["key"],
+                        "label": answer.get("label") or answer["key"],
+                        "section": answer["section"],
+                    },
+                    required=False,
+                    hint="This field is no longer in the template; your text is kept.",
+                    example="",
+                    initial=answer.get("text", ""),
+                )
+
+    def _add_answer(self, spec: dict, *, required: bool, hint: str, example: str, initial: str):
+        name = ANSWER_PREFIX + spec["key"]
+        self.fields[name] = NoNulCharField(
+            label=spec["label"],
+            required=required,
+            initial=initial,
+            max_length=ANSWER_MAX,
+            validators=[MaxLengthValidator(ANSWER_MAX)],
+            widget=forms.Textarea(attrs={"rows": 3, "data-section": spec["section"]}),
+            error_messages={"required": f"“{spec['label']}” is required by this template."},
+        )
+        self.answer_specs.append({**spec, "name": name, "hint": hint, "example": example})
+
+    def answer_fields_by_section(self) -> list[tuple[str, list]]:
+        """[(section, [(bound field, spec), ...]), ...] in STAR order, for the template."""
+        grouped = {section: [] for section in SECTION_ORDER}
+        for spec in self.answer_specs:
+            grouped[spec["section"]].append((self[spec["name"]], spec))
+        return [(section, items) for section, items in grouped.items() if items]
+
+    def answers(self) -> list[dict]:
+        """The cleaned answers in template order, ready for story_save."""
+        return [
+            {
+                "key": spec["key"],
+                "label": spec["label"],
+                "section": spec["section"],
+                "text": self.cleaned_data.get(spec["name"], "") or "",
+            }
+            for spec in self.answer_specs
+        ]
+
+    def tags(self) -> dict:
+        return {
+            name: self.cleaned_data.get(name) or [] for name in ("principles", "themes", "levels")
+        } | {"kind": self.cleaned_data.get("kind")}
+
+    @classmethod
+    def initial_for(cls, *, template: StoryTemplate | None, story: Story | None) -> dict:
+        """Initial tags: the story's own, or the template's suggestions for a new story."""
+        if story is not None:
+            return {
+                "title": story.title,
+                "metrics": story.metrics,
+                "principles": list(story.principles.all()),
+                "themes": list(story.themes.all()),
+                "levels": list(story.levels.all()),
+                "kind": story.kind,
+                "status": story.status,
+            }
+        if template is None:
+            return {}
+        return {
+            "principles": list(template.principles.all()),
+            "themes": list(template.themes.all()),
+            "kind": template.kind,
+        }
+
+
+class BankFilterForm(forms.Form):
+    """The bank's filters. Values that make no sense are dropped, never an error."""
+
+    SORTS = {
+        "updated": ("-updated_at", "Recently edited"),
+        "created": ("-created_at", "Newest first"),
+        "title": ("title", "Title A–Z"),
+        "score": ("-score", "Readiness score"),
+        "relevance": ("-rank", "Best match (with search)"),
+    }
+
+    q = forms.CharField(label="Search", max_length=200, required=False)
+    principle = forms.ModelChoiceField(
+        Principle.objects.all(), to_field_name="slug", required=False, empty_label="Any principle"
+    )
+    theme = forms.ModelChoiceField(
+        Theme.objects.all(), to_field_name="slug", required=False, empty_label="Any theme"
+    )
+    level = forms.ModelChoiceField(
+        Level.objects.all(), to_field_name="slug", required=False, empty_label="Any level"
+    )
+    kind = forms.ModelChoiceField(
+        Kind.objects.all(), to_field_name="slug", required=False, empty_label="Any kind"
+    )
+    status = forms.ChoiceField(choices=[("", "Any status"), *Story.Status.choices], required=False)
+    flags = forms.ChoiceField(
+        label="Red flags",
+        choices=[
+            ("", "With or without"),
+            ("with", "With red flags"),
+            ("without", "Without red flags"),
+        ],
+        required=False,
+    )
+    sort = forms.ChoiceField(
+        choices=[(key, label) for key, (_, label) in SORTS.items()],
+        required=False,
+        initial="updated",
+    )
+
+    def valid_filters(self) -> dict:
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if value}
+
+
+class TagToggleForm(forms.Form):
+    relation = forms.ChoiceField(choices=[("principles", "principles"), ("themes", "themes")])
+    slug = forms.SlugField(max_length=80)
+    action = forms.ChoiceField(choices=[("add", "add"), ("remove", "remove")])

@@ -1,0 +1,76 @@
+"""Writing a story from the Technical direction template, with the live coach,
+then finding it through the coverage matrix."""
+
+import pytest
+
+from stories.models import StoryTemplate
+from tests.e2e.helpers import log_in
+
+pytestmark = pytest.mark.e2e
+
+
+def test_write_story_from_template_and_find_it_in_coverage(page):
+    log_in(page)
+    page.get_by_role("link", name="New story").click()
+    page.get_by_role("link", name="Technical direction").click()
+    page.get_by_role("heading", name="New story").wait_for()
+
+    template = StoryTemplate.objects.get(slug="technical-direction")
+    fields = list(template.fields.all())
+    # Hints and examples sit beside the fields.
+    assert page.get_by_text(fields[0].hint).is_visible()
+
+    page.get_by_label("Title").fill("Fallback payments at a grocer")
+    action_fields = [f for f in fields if f.section == "action"]
+    for field in fields:
+        page.locator(f"[name=answer_{field.key}]").fill(f"It was about {field.label.lower()}.")
+
+    coach = page.get_by_test_id("coach")
+    for field in action_fields:
+        page.locator(f"[name=answer_{field.key}]").fill(
+            "We decided to replace the vendor. We built it."
+        )
+    coach.locator('[data-code="we_not_i"]').wait_for()
+    for field in action_fields:
+        page.locator(f"[name=answer_{field.key}]").fill(
+            "I decided to replace the vendor and I built it."
+        )
+    coach.locator('[data-code="we_not_i"]').wait_for(state="detached")
+
+    # The template's suggested tags are pre-ticked; add a level.
+    assert page.get_by_label("Dive Deep").is_checked()
+    page.get_by_label("Senior").check()
+    page.get_by_role("button", name="Save story").click()
+    page.get_by_role("heading", name="Fallback payments at a grocer").wait_for()
+
+    # Tag a principle inline, without a reload.
+    page.evaluate("window.__marker = 1")
+    page.get_by_text("Add a principle").click()
+    page.get_by_role("button", name="+ Frugality").click()
+    page.get_by_role("button", name="Remove Frugality").wait_for()
+    assert page.evaluate("window.__marker") == 1
+
+    page.get_by_role("link", name="Coverage").click()
+    page.get_by_role("heading", name="Coverage").wait_for()
+    assert "No story yet for Frugality" not in page.get_by_test_id("gaps").inner_text()
+    assert "No story yet for Customer Obsession" in page.get_by_test_id("gaps").inner_text()
+    page.get_by_test_id("grid-principle").get_by_role(
+        "link", name="Fallback payments at a grocer"
+    ).click()
+    page.get_by_role("heading", name="Fallback payments at a grocer").wait_for()
+    assert page.console_errors == []
+
+
+def test_bank_filters_update_list_and_url(page):
+    from principles.models import Theme
+    from tests.factories import StoryFactory
+
+    user = log_in(page)
+    StoryFactory(owner=user, title="Mentoring Sam", themes=[Theme.objects.get(slug="mentorship")])
+    StoryFactory(owner=user, title="Outage night")
+    page.goto("/bank/")
+    assert page.get_by_test_id("story").count() == 2
+    page.get_by_label("Theme").select_option(label="Mentorship")
+    page.wait_for_url("**theme=mentorship**")
+    page.get_by_test_id("result-count").filter(has_text="1 story").wait_for()
+    assert page.get_by_test_id("story").all_inner_texts()[0].startswith("Mentoring Sam")

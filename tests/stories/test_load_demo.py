@@ -1,0 +1,30 @@
+import pytest
+from django.core.management import call_command
+
+from stories.management.commands.load_demo import DEMO_EMAIL
+from stories.models import Story
+
+pytestmark = pytest.mark.django_db
+
+
+def test_load_demo_creates_a_living_bank_once(capsys, client):
+    call_command("load_demo")
+    output = capsys.readouterr().out
+    assert DEMO_EMAIL in output and "password" in output
+    stories = Story.objects.filter(owner__email=DEMO_EMAIL)
+    assert stories.count() == 8
+    assert {t for s in stories for t in s.themes.values_list("slug", flat=True)} >= {
+        "technical-complexity",
+        "failure-recovery",
+        "mentorship",
+        "ambiguity-pivoting",
+    }
+    assert stories.filter(status="draft").exists() and stories.filter(status="polished").exists()
+    assert stories.exclude(red_flags=[]).exists(), "some drafts should show the coach's red flags"
+    assert stories.filter(red_flags=[]).exists()
+
+    call_command("load_demo")
+    assert Story.objects.filter(owner__email=DEMO_EMAIL).count() == 8
+
+    password = output.split("with the password ")[1].split()[0]
+    assert client.login(username="demo", password=password)

@@ -1,0 +1,128 @@
+"""Stories are private (404 for anyone else) and pages run a fixed number of queries."""
+
+import pytest
+from django.urls import reverse
+
+from principles.models import Level, Principle, Theme
+from stories.models import Story
+from tests.factories import StoryFactory
+
+pytestmark = pytest.mark.django_db
+
+STORY_URLS = [
+    ("get", "stories:detail", {}),
+    ("get", "stories:edit", {}),
+    ("post", "stories:edit", {"title": "Stolen"}),
+    ("post", "stories:tag", {"relation": "principles", "slug": "ownership", "action": "add"}),
+    ("post", "stories:duplicate", {}),
+    ("get", "stories:delete", {}),
+    ("post", "stories:delete", {}),
+]
+
+
+@pytest.mark.parametrize(("method", "name", "data"), STORY_URLS)
+@pytest.mark.parametrize("htmx", [False, True])
+def test_another_user_gets_404_on_every_story_url(other_client, user, method, name, data, htmx):
+    story = StoryFactory(owner=user, title="Mine")
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    response = getattr(other_client, method)(reverse(name, args=[story.pk]), data, **headers)
+    assert response.status_code == 404
+    story.refresh_from_db()
+    assert story.title == "Mine"
+    assert not story.principles.exists()
+    assert Story.objects.count() == 1
+
+
+@pytest.mark.parametrize(("method", "name", "data"), STORY_URLS)
+def test_anonymous_visitor_is_sent_to_login(client, user, method, name, data):
+    story = StoryFactory(owner=user)
+    response = getattr(client, method)(reverse(name, args=[story.pk]), data)
+    assert response.status_code == 302
+    assert reverse("account_login") in response["Location"]
+
+
+def test_other_users_stories_never_appear_in_lists_search_or_coverage(other_client, user):
+    StoryFactory(
+        owner=user, title="Secret migration", principles=[Principle.objects.get(slug="ownership")]
+    )
+    for url, params in [
+        (reverse("stories:bank"), {}),
+        (reverse("stories:bank"), {"q": "secret migration"}),
+        (reverse("stories:coverage"), {}),
+        (reverse("principles:detail", args=["ownership"]), {}),
+    ]:
+        assert "Secret migration" not in other_client.get(url, params).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("name", "method"),
+    [
+        ("stories:duplicate", "get"),
+        ("stories:tag", "get"),
+        ("stories:review", "get"),
+        ("stories:bank", "post"),
+    ],
+)
+def test_wrong_method_is_405(user_client, user, name, method):
+    story = StoryFactory(owner=user)
+    url = (
+        reverse(name, args=[story.pk])
+        if name in ("stories:duplicate", "stories:tag")
+        else reverse(name)
+    )
+    assert getattr(user_client, method)(url).status_code == 405
+
+
+def make_bank(user, size):
+    principles = list(Principle.objects.all()[:4])
+    themes = list(Theme.objects.all()[:3])
+    levels = list(Level.objects.all()[:2])
+    return [
+        StoryFactory(owner=user, principles=principles, themes=themes, levels=levels)
+        for _ in range(size)
+    ]
+
+
+@pytest.mark.parametrize("size", [1, 100])
+def test_bank_list_query_count_is_fixed(user_client, user, django_assert_num_queries, size):
+    make_bank(user, size)
+    # session, user, savepoints (2), filter choices (4 selects), count, page,
+    # 3 prefetches, figures (6)
+    with django_assert_num_queries(19):
+        response = user_client.get(reverse("stories:bank"))
+    assert response.context["page"].paginator.count == size
+
+
+@pytest.mark.parametrize("size", [1, 100])
+def test_coverage_query_count_is_fixed(user_client, user, django_assert_num_queries, size):
+    make_bank(user, size)
+    # session, user, savepoints (2), stories + 3 prefetches, principles, themes, levels
+    with django_assert_num_queries(11):
+        response = user_client.get(reverse("stories:coverage"))
+    assert response.context["coverage"].story_count == size
+
+
+@pytest.mark.parametrize("size", [1, 100])
+def test_story_page_query_count_is_fixed(user_client, user, django_assert_num_queries, size):
+    stories = make_bank(user, size)
+    with django_assert_num_queries(10):
+        response = user_client.get(stories[-1].get_absolute_url())
+    assert response.status_code == 200
+
+
+def test_live_review_endpoint_makes_no_writes_and_few_queries(
+    user_client, django_assert_max_num_queries
+):
+    data = {
+        "answer_a": "We decided to rewrite it.",
+        "section_a": "action",
+        "themes": ["failure-recovery"],
+    }
+    with django_assert_max_num_queries(4) as captured:
+        response = user_client.post(reverse("stories:review"), data, HTTP_HX_REQUEST="true")
+    assert not any(
+        q["sql"].startswith(("INSERT", "UPDATE", "DELETE")) for q in captured.captured_queries
+    )
+    body = response.content.decode()
+    assert 'data-code="we_not_i"' in body
+    assert "<html" not in body
