@@ -58,6 +58,8 @@ class StoryForm(forms.Form):
         Kind.objects.all(), to_field_name="slug", required=False, label="Kind of leadership"
     )
     status = forms.ChoiceField(choices=Story.Status.choices, initial=Story.Status.DRAFT)
+    # The version the editor started from (optimistic concurrency; see services).
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
     def __init__(self, *args, template: StoryTemplate | None, story: Story | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -130,6 +132,7 @@ class StoryForm(forms.Form):
         """Initial tags: the story's own, or the template's suggestions for a new story."""
         if story is not None:
             return {
+                "version": story.version,
                 "title": story.title,
                 "metrics": story.metrics,
                 "principles": list(story.principles.all()),
@@ -145,6 +148,27 @@ class StoryForm(forms.Form):
             "themes": list(template.themes.all()),
             "kind": template.kind,
         }
+
+
+MULTI_VALUE_FIELDS = ("principles", "themes", "levels")
+DRAFT_MAX_BYTES = 200_000
+
+
+def initial_from_draft(data: dict) -> dict:
+    """A saved draft (the form's POST as {name: [values]}) as initial form values."""
+    initial = {}
+    for name, values in data.items():
+        if not isinstance(values, list):
+            continue
+        initial[name] = (
+            [str(v) for v in values]
+            if name in MULTI_VALUE_FIELDS
+            else str(values[-1])
+            if values
+            else ""
+        )
+    initial.pop("version", None)
+    return initial
 
 
 class BankFilterForm(forms.Form):

@@ -7,6 +7,8 @@ section, so editing or retiring a template in the admin never loses or hides
 text already written.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
@@ -17,6 +19,7 @@ from django.urls import reverse
 
 from principles.models import Kind, Level, Principle, Theme
 
+TRASH_DAYS = 30
 TITLE_MAX = 200
 ANSWER_MAX = 5000
 METRICS_MAX = 2000
@@ -89,6 +92,13 @@ class StoryQuerySet(models.QuerySet):
     def for_user(self, user) -> "StoryQuerySet":
         return self.filter(owner=user)
 
+    def in_trash(self) -> "StoryQuerySet":
+        return self.filter(deleted_at__isnull=False)
+
+    def purgeable(self, now) -> "StoryQuerySet":
+        """Stories that have been in the trash longer than TRASH_DAYS."""
+        return self.filter(deleted_at__lt=now - timedelta(days=TRASH_DAYS))
+
     def with_tags(self) -> "StoryQuerySet":
         """Everything a story card shows, in a fixed number of queries."""
         return self.select_related("kind", "template").prefetch_related(
@@ -106,6 +116,17 @@ class StoryQuerySet(models.QuerySet):
     def ready(self) -> "StoryQuerySet":
         """Stories the coach has nothing against: no red flag at all."""
         return self.filter(red_flags=[])
+
+
+class StoryManager(models.Manager.from_queryset(StoryQuerySet)):
+    """Stories that are not in the trash: what every page of the bank shows.
+
+    As the default manager it also filters related managers (a principle's
+    `stories`), so a trashed story never shows up anywhere but the Trash.
+    """
+
+    def get_queryset(self):
+        return super().get_queryset().filter(deleted_at__isnull=True)
 
 
 class Story(models.Model):
@@ -141,11 +162,14 @@ class Story(models.Model):
     score = models.PositiveSmallIntegerField(default=0)
     word_count = models.PositiveIntegerField(default=0)
     search_vector = SearchVectorField(null=True, editable=False)
+    # Optimistic concurrency: every save checks and bumps this in one UPDATE.
     version = models.PositiveIntegerField(default=1, editable=False)
+    deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = StoryQuerySet.as_manager()
+    objects = StoryManager()
+    with_trash = StoryQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "stories"
@@ -185,3 +209,70 @@ class Story(models.Model):
 
     def answer_text(self, key: str) -> str:
         return next((a["text"] for a in self.answers if a.get("key") == key), "")
+
+
+class StoryRevision(models.Model):
+    """One saved version of a story: a full snapshot, so any version can be
+    compared with the current one or restored as a new version.
+
+    Written by the save services (never by signals). `kind` tells saves from
+    restores and from edits that lost a conflict (kept here so no word is lost).
+    """
+
+    class Kind(models.TextChoices):
+        SAVE = "save", "Saved"
+        RESTORE = "restore", "Restored an earlier version"
+        CONFLICT = "conflict", "Edit not kept after a conflict"
+        IMPORT = "import", "Imported"
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="revisions")
+    version = models.PositiveIntegerField()
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.SAVE)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    snapshot = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["story", "-created_at"], name="revision_story_created")]
+
+    def __str__(self) -> str:
+        return f"{self.story_id} v{self.version} ({self.kind})"
+
+
+class StoryDraft(models.Model):
+    """Autosaved form content, kept apart from the story so that autosave can
+    never overwrite a saved version. One per user and story (or per user and
+    template for a story not yet saved)."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="story_drafts"
+    )
+    story = models.ForeignKey(
+        Story, null=True, blank=True, on_delete=models.CASCADE, related_name="drafts"
+    )
+    template = models.ForeignKey(
+        StoryTemplate, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    base_version = models.PositiveIntegerField(default=0)
+    data = models.JSONField(default=dict)
+    saved_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "story"],
+                condition=Q(story__isnull=False),
+                name="one_draft_per_story",
+            ),
+            models.UniqueConstraint(
+                fields=["owner", "template"],
+                condition=Q(story__isnull=True),
+                name="one_new_story_draft_per_template",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Draft of {self.story_id or self.template_id} by {self.owner_id}"

@@ -1,14 +1,22 @@
-"""Writes to stories that touch several models: create, update, duplicate.
+"""Writes to stories that touch several models: save, restore, duplicate, trash.
 
 Every write re-derives the STAR sections from the answers, stores the coach's
-verdict (red flags, score, word count) and refreshes the search vector, so
-lists and filters never recompute them.
+verdict (red flags, score, word count), refreshes the search vector and keeps
+a revision, so no version is ever lost and lists never recompute anything.
+
+Saving an existing story is optimistic: the UPDATE only applies when the
+story's version is still the one the editor started from, checked and bumped
+in that same statement. A second tab that saved first wins the race; the
+other gets StoryConflict, and its text is kept as a revision.
 """
 
 from django.contrib.postgres.search import SearchVector
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 
-from stories.models import Story
+from principles.models import Kind, Level, Principle, Theme
+from stories.models import Story, StoryDraft, StoryRevision
 from stories.review import review_story
 from stories.star import sections_from_answers
 
@@ -18,9 +26,34 @@ SEARCH_VECTOR = (
     + SearchVector("situation", "task", "learning", "metrics", weight="C", config="english")
 )
 
+# Columns a save writes (besides the tags, which are many-to-many).
+SAVED_FIELDS = [
+    "title",
+    "answers",
+    "situation",
+    "task",
+    "action",
+    "result",
+    "learning",
+    "metrics",
+    "status",
+    "kind",
+    "red_flags",
+    "score",
+    "word_count",
+]
+
+
+class StoryConflict(Exception):
+    """The story was saved elsewhere since the editor loaded it."""
+
+    def __init__(self, current: Story):
+        super().__init__(f"Story {current.pk} is at version {current.version}")
+        self.current = current
+
 
 def apply_answers(story: Story, answers: list[dict]) -> None:
-    """Set answers, the sections they feed and the coach's verdict on `story` (unsaved)."""
+    """Set answers and the STAR sections they feed on `story` (unsaved)."""
     story.answers = answers
     for name, text in sections_from_answers(answers).items():
         setattr(story, name, text)
@@ -33,54 +66,127 @@ def apply_review(story: Story, theme_slugs: list[str]) -> None:
     story.word_count = review.word_count
 
 
-@transaction.atomic
-def story_save(*, story: Story, answers: list[dict], tags: dict) -> Story:
-    """Create or update a story with its answers and tags, all or nothing.
-
-    `tags` holds "principles", "themes", "levels" (iterables of model
-    instances) and "kind" (a Kind or None).
-    """
+def prepare(story: Story, answers: list[dict], tags: dict) -> None:
     apply_answers(story, answers)
     story.kind = tags.get("kind")
     apply_review(story, [theme.slug for theme in tags.get("themes", [])])
     story.full_clean(exclude=["owner", "template", "search_vector"])
-    story.save()
+
+
+def set_tags(story: Story, tags: dict) -> None:
     story.principles.set(tags.get("principles", []))
     story.themes.set(tags.get("themes", []))
     story.levels.set(tags.get("levels", []))
+
+
+@transaction.atomic
+def story_save(
+    *, story: Story, answers: list[dict], tags: dict, expected_version: int | None = None, kind=None
+) -> Story:
+    """Create (no pk) or update a story with its answers and tags, all or nothing.
+
+    `tags` holds "principles", "themes", "levels" (model instances) and
+    "kind" (a Kind or None). For an update, `expected_version` is the
+    version the editor loaded (default: the instance's own); a mismatch
+    raises StoryConflict and changes nothing.
+    """
+    prepare(story, answers, tags)
+    if story.pk is None:
+        story.save()
+    else:
+        version = story.version if expected_version is None else expected_version
+        updated = Story.objects.filter(pk=story.pk, version=version).update(
+            **{name: getattr(story, name) for name in SAVED_FIELDS},
+            version=F("version") + 1,
+            updated_at=timezone.now(),
+        )
+        if not updated:
+            raise StoryConflict(Story.objects.get(pk=story.pk))
+        story.refresh_from_db(fields=["version", "updated_at"])
+    set_tags(story, tags)
     refresh_search_vector(story)
+    record_revision(story, kind=kind or StoryRevision.Kind.SAVE)
+    StoryDraft.objects.filter(owner=story.owner, story=story).delete()
     return story
 
 
 def refresh_search_vector(story: Story) -> None:
-    Story.objects.filter(pk=story.pk).update(search_vector=SEARCH_VECTOR)
+    Story.with_trash.filter(pk=story.pk).update(search_vector=SEARCH_VECTOR)
+
+
+def story_snapshot(story: Story) -> dict:
+    """Everything a reader of the story sees, by slug, for history and restore."""
+    return {
+        "title": story.title,
+        "template": story.template.slug if story.template else None,
+        "answers": story.answers,
+        "sections": story.sections,
+        "metrics": story.metrics,
+        "status": story.status,
+        "kind": story.kind.slug if story.kind else None,
+        "principles": sorted(p.slug for p in story.principles.all()),
+        "themes": sorted(t.slug for t in story.themes.all()),
+        "levels": sorted(level.slug for level in story.levels.all()),
+    }
+
+
+def record_revision(story: Story, *, kind: str, snapshot: dict | None = None) -> StoryRevision:
+    return StoryRevision.objects.create(
+        story=story,
+        version=story.version,
+        kind=kind,
+        author=story.owner,
+        snapshot=snapshot or story_snapshot(story),
+    )
+
+
+def tags_from_snapshot(snapshot: dict) -> dict:
+    """Tags by slug back to rows; a slug removed from the catalogue is dropped."""
+    return {
+        "principles": list(Principle.objects.filter(slug__in=snapshot.get("principles", []))),
+        "themes": list(Theme.objects.filter(slug__in=snapshot.get("themes", []))),
+        "levels": list(Level.objects.filter(slug__in=snapshot.get("levels", []))),
+        "kind": Kind.objects.filter(slug=snapshot.get("kind") or "").first(),
+    }
+
+
+@transaction.atomic
+def story_restore_revision(*, story: Story, revision: StoryRevision) -> Story:
+    """Bring an old version back as a new version; the newer ones stay in history."""
+    snapshot = revision.snapshot
+    story.title = snapshot["title"]
+    story.metrics = snapshot.get("metrics", "")
+    story.status = snapshot.get("status", Story.Status.DRAFT)
+    return story_save(
+        story=story,
+        answers=snapshot.get("answers", []),
+        tags=tags_from_snapshot(snapshot),
+        kind=StoryRevision.Kind.RESTORE,
+    )
+
+
+def story_keep_losing_edit(*, story: Story, snapshot: dict) -> StoryRevision:
+    """Keep the text of an edit that lost a conflict, so nothing is lost."""
+    return record_revision(story, kind=StoryRevision.Kind.CONFLICT, snapshot=snapshot)
 
 
 @transaction.atomic
 def story_duplicate(*, story: Story) -> Story:
     """A copy to adapt for another company: same text and tags, back to draft."""
-    copy = Story.objects.create(
+    copy = Story(
         owner=story.owner,
         title=f"{story.title[:190]} (copy)",
         template=story.template,
-        answers=story.answers,
-        situation=story.situation,
-        task=story.task,
-        action=story.action,
-        result=story.result,
-        learning=story.learning,
         metrics=story.metrics,
-        kind=story.kind,
         status=Story.Status.DRAFT,
-        red_flags=story.red_flags,
-        score=story.score,
-        word_count=story.word_count,
     )
-    copy.principles.set(story.principles.all())
-    copy.themes.set(story.themes.all())
-    copy.levels.set(story.levels.all())
-    refresh_search_vector(copy)
-    return copy
+    tags = {
+        "principles": list(story.principles.all()),
+        "themes": list(story.themes.all()),
+        "levels": list(story.levels.all()),
+        "kind": story.kind,
+    }
+    return story_save(story=copy, answers=story.answers, tags=tags)
 
 
 @transaction.atomic
@@ -91,8 +197,46 @@ def story_toggle_tag(*, story: Story, relation: str, tag, add: bool) -> None:
         manager.add(tag)
     else:
         manager.remove(tag)
-    if relation == "themes":
-        apply_review(story, list(story.themes.values_list("slug", flat=True)))
-        story.save(update_fields=["red_flags", "score", "word_count", "updated_at"])
-    else:
-        story.save(update_fields=["updated_at"])
+    apply_review(story, list(story.themes.values_list("slug", flat=True)))
+    # Tags are part of the story: bump the version (editors in other tabs will
+    # be asked before overwriting) and keep a revision.
+    Story.objects.filter(pk=story.pk).update(
+        red_flags=story.red_flags,
+        score=story.score,
+        word_count=story.word_count,
+        version=F("version") + 1,
+        updated_at=timezone.now(),
+    )
+    story.refresh_from_db(fields=["version", "updated_at"])
+    record_revision(story, kind=StoryRevision.Kind.SAVE)
+
+
+@transaction.atomic
+def story_trash(*, story: Story) -> None:
+    Story.objects.filter(pk=story.pk).update(deleted_at=timezone.now())
+
+
+@transaction.atomic
+def story_untrash(*, story: Story) -> None:
+    Story.with_trash.filter(pk=story.pk).update(deleted_at=None, updated_at=timezone.now())
+
+
+def trash_purge(*, now=None) -> int:
+    """Delete for good the stories trashed more than TRASH_DAYS ago."""
+    expired = Story.with_trash.purgeable(now or timezone.now())
+    count = expired.count()
+    expired.delete()
+    return count
+
+
+def story_autosave_draft(
+    *, owner, story: Story | None, template, data: dict, base_version: int
+) -> StoryDraft:
+    """Keep the form as typed; one draft per story (or per template for a new story)."""
+    draft, _ = StoryDraft.objects.update_or_create(
+        owner=owner,
+        story=story,
+        template=None if story else template,
+        defaults={"data": data, "base_version": base_version},
+    )
+    return draft

@@ -9,10 +9,29 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from principles.models import Level, Principle, Theme
 from stories import coverage as coverage_rules
-from stories.forms import BankFilterForm, StoryForm, TagToggleForm
-from stories.models import SECTION_ORDER, Story, StoryTemplate
+from stories.diffing import snapshot_diff
+from stories.forms import (
+    DRAFT_MAX_BYTES,
+    BankFilterForm,
+    StoryForm,
+    TagToggleForm,
+    initial_from_draft,
+)
+from stories.models import SECTION_ORDER, TRASH_DAYS, Story, StoryDraft, StoryTemplate
 from stories.review import review_story
-from stories.services import story_duplicate, story_save, story_toggle_tag
+from stories.services import (
+    StoryConflict,
+    apply_answers,
+    story_autosave_draft,
+    story_duplicate,
+    story_keep_losing_edit,
+    story_restore_revision,
+    story_save,
+    story_snapshot,
+    story_toggle_tag,
+    story_trash,
+    story_untrash,
+)
 from stories.star import clean_text, sections_from_answers
 
 STORIES_PER_PAGE = 25
@@ -74,9 +93,15 @@ def bank_figures(user) -> dict:
     return {
         "total": sum(by_status.values()),
         "by_status": [(label, by_status.get(value, 0)) for value, label in Story.Status.choices],
-        "themes_covered": Theme.objects.filter(stories__owner=user).distinct().count(),
+        "themes_covered": Theme.objects.filter(stories__owner=user, stories__deleted_at=None)
+        .distinct()
+        .count(),
         "themes_total": Theme.objects.count(),
-        "principles_covered": Principle.objects.filter(stories__owner=user).distinct().count(),
+        "principles_covered": Principle.objects.filter(
+            stories__owner=user, stories__deleted_at=None
+        )
+        .distinct()
+        .count(),
         "principles_total": Principle.objects.count(),
         "with_red_flags": Story.objects.for_user(user).with_red_flags().count(),
     }
@@ -108,31 +133,86 @@ def template_picker(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def story_create(request: HttpRequest, template_slug: str) -> HttpResponse:
     template = get_object_or_404(StoryTemplate.objects.active(), slug=template_slug)
+    draft = StoryDraft.objects.filter(owner=request.user, story=None, template=template).first()
     initial = StoryForm.initial_for(template=template, story=None)
+    if draft and request.method == "GET":
+        initial |= initial_from_draft(draft.data)
     form = StoryForm(request.POST or None, template=template, initial=initial)
     if request.method == "POST" and form.is_valid():
         story = Story(owner=request.user, template=template, **story_fields(form))
         story_save(story=story, answers=form.answers(), tags=form.tags())
+        StoryDraft.objects.filter(owner=request.user, story=None, template=template).delete()
         messages.success(request, f"“{story.title}” is in your bank.")
         return redirect(story)
-    return render(request, "stories/story_form.html", {"form": form, "template": template})
+    context = {
+        "form": form,
+        "template": template,
+        "draft": draft if request.method == "GET" else None,
+    }
+    return render(request, "stories/story_form.html", context)
 
 
 @require_http_methods(["GET", "POST"])
 def story_edit(request: HttpRequest, pk: int) -> HttpResponse:
     story = get_story_for_user(request, pk)
     template = story.template
+    draft = StoryDraft.objects.filter(owner=request.user, story=story).first()
     initial = StoryForm.initial_for(template=template, story=story)
+    if draft and request.method == "GET":
+        initial |= initial_from_draft(draft.data)
+        initial["version"] = draft.base_version or story.version
     form = StoryForm(request.POST or None, template=template, story=story, initial=initial)
     if request.method == "POST" and form.is_valid():
+        expected = form.cleaned_data["version"] or story.version
         for name, value in story_fields(form).items():
             setattr(story, name, value)
-        story_save(story=story, answers=form.answers(), tags=form.tags())
+        try:
+            story_save(
+                story=story, answers=form.answers(), tags=form.tags(), expected_version=expected
+            )
+        except StoryConflict as conflict:
+            return story_conflict(request, form, conflict.current)
         messages.success(request, "Saved.")
         return redirect(story)
-    return render(
-        request, "stories/story_form.html", {"form": form, "template": template, "story": story}
-    )
+    context = {
+        "form": form,
+        "template": template,
+        "story": story,
+        "draft": draft if request.method == "GET" else None,
+    }
+    return render(request, "stories/story_form.html", context)
+
+
+def story_conflict(request: HttpRequest, form: StoryForm, current: Story) -> HttpResponse:
+    """Both texts side by side; the form (theirs merged or not) saves against the new version.
+
+    The losing text is kept as a revision straight away, so whatever the
+    user chooses next — keep theirs, keep mine, or merge — nothing is lost.
+    """
+    mine = Story(owner=request.user, template=current.template, **story_fields(form))
+    apply_answers(mine, form.answers())
+    snapshot = story_snapshot(current) | {
+        "title": mine.title,
+        "answers": mine.answers,
+        "sections": mine.sections,
+        "metrics": mine.metrics,
+        "status": mine.status,
+    }
+    story_keep_losing_edit(story=current, snapshot=snapshot)
+    data = request.POST.copy()
+    data["version"] = str(current.version)
+    retry = StoryForm(data, template=current.template, story=current)
+    retry.is_valid()
+    sections = [(name, getattr(current, name), mine.sections[name]) for name in SECTION_ORDER]
+    context = {
+        "story": current,
+        "form": retry,
+        "template": current.template,
+        "conflict": True,
+        "their_title": current.title,
+        "sections": sections,
+    }
+    return render(request, "stories/story_form.html", context, status=409)
 
 
 def story_fields(form: StoryForm) -> dict:
@@ -218,11 +298,105 @@ def story_duplicate_view(request: HttpRequest, pk: int) -> HttpResponse:
 def story_delete(request: HttpRequest, pk: int) -> HttpResponse:
     story = get_story_for_user(request, pk)
     if request.method == "POST":
-        title = story.title
-        story.delete()
-        messages.success(request, f"Deleted “{title}”.")
+        story_trash(story=story)
+        messages.success(
+            request,
+            f"“{story.title}” is in the Trash for {TRASH_DAYS} days; restore it from there.",
+        )
         return redirect("stories:bank")
-    return render(request, "stories/story_confirm_delete.html", {"story": story})
+    return render(
+        request, "stories/story_confirm_delete.html", {"story": story, "trash_days": TRASH_DAYS}
+    )
+
+
+@require_GET
+def trash(request: HttpRequest) -> HttpResponse:
+    stories = Story.with_trash.for_user(request.user).in_trash().order_by("-deleted_at")
+    return render(request, "stories/trash.html", {"stories": stories, "trash_days": TRASH_DAYS})
+
+
+@require_POST
+def story_untrash_view(request: HttpRequest, pk: int) -> HttpResponse:
+    story = get_object_or_404(Story.with_trash.for_user(request.user).in_trash(), pk=pk)
+    story_untrash(story=story)
+    messages.success(request, f"“{story.title}” is back in your bank.")
+    return redirect(story)
+
+
+@require_GET
+def story_history(request: HttpRequest, pk: int) -> HttpResponse:
+    story = get_story_for_user(request, pk)
+    revisions = story.revisions.select_related("author")
+    return render(request, "stories/story_history.html", {"story": story, "revisions": revisions})
+
+
+@require_GET
+def story_revision(request: HttpRequest, pk: int, revision_pk: int) -> HttpResponse:
+    story = get_object_or_404(Story.objects.for_user(request.user).with_tags(), pk=pk)
+    revision = get_object_or_404(story.revisions, pk=revision_pk)
+    diff = snapshot_diff(revision.snapshot, story_snapshot(story))
+    return render(
+        request, "stories/story_revision.html", {"story": story, "revision": revision, "diff": diff}
+    )
+
+
+@require_POST
+def story_restore(request: HttpRequest, pk: int, revision_pk: int) -> HttpResponse:
+    story = get_story_for_user(request, pk)
+    revision = get_object_or_404(story.revisions, pk=revision_pk)
+    story_restore_revision(story=story, revision=revision)
+    messages.success(
+        request,
+        f"Restored version {revision.version} as a new version; later versions stay in the history.",
+    )
+    return redirect(story)
+
+
+@require_POST
+def story_autosave(request: HttpRequest) -> HttpResponse:
+    """Keep the form as typed in a draft; never touches the saved story."""
+    data = {name: values for name, values in request.POST.lists() if name != "csrfmiddlewaretoken"}
+    if len(repr(data)) > DRAFT_MAX_BYTES:
+        return render(
+            request,
+            "stories/story_form.html#autosave",
+            {"error": "Too long to autosave; save the story."},
+        )
+    story_id = request.POST.get("story_id", "")
+    story = get_story_for_user(request, int(story_id)) if story_id.isdigit() else None
+    template = None
+    if story is None:
+        template = get_object_or_404(
+            StoryTemplate.objects.active(), slug=request.POST.get("template_slug", "")
+        )
+    version = request.POST.get("version", "")
+    base_version = (
+        int(version) if version.isdigit() and len(version) < 9 else (story.version if story else 0)
+    )
+    draft = story_autosave_draft(
+        owner=request.user, story=story, template=template, data=data, base_version=base_version
+    )
+    context = {
+        "saved_at": draft.saved_at,
+        "stale": story is not None and story.version > base_version,
+    }
+    return render(request, "stories/story_form.html#autosave", context)
+
+
+@require_POST
+def draft_discard(request: HttpRequest) -> HttpResponse:
+    story_id = request.POST.get("story_id", "")
+    if story_id.isdigit():
+        story = get_story_for_user(request, int(story_id))
+        StoryDraft.objects.filter(owner=request.user, story=story).delete()
+        messages.info(request, "The unsaved draft was discarded.")
+        return redirect("stories:edit", pk=story.pk)
+    template = get_object_or_404(
+        StoryTemplate.objects.active(), slug=request.POST.get("template_slug", "")
+    )
+    StoryDraft.objects.filter(owner=request.user, story=None, template=template).delete()
+    messages.info(request, "The unsaved draft was discarded.")
+    return redirect("stories:create", template_slug=template.slug)
 
 
 @require_POST

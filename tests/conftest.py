@@ -102,8 +102,7 @@ REFERENCE_DATA_MIGRATIONS = [
 ]
 
 
-@pytest.fixture
-def reference_data(transactional_db):
+def load_reference_data() -> None:
     import importlib
 
     from django.apps import apps
@@ -111,6 +110,11 @@ def reference_data(transactional_db):
     for app, migration, function in REFERENCE_DATA_MIGRATIONS:
         module = importlib.import_module(f"{app}.migrations.{migration}")
         getattr(module, function)(apps, None)
+
+
+@pytest.fixture
+def reference_data(transactional_db):
+    load_reference_data()
 
 
 @pytest.fixture

@@ -1,0 +1,267 @@
+"""Nothing is lost: revisions, restore, trash, racing edits and autosaved drafts."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from stories.models import Story, StoryDraft, StoryRevision
+from stories.services import StoryConflict, story_save
+from tests.factories import StoryFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def plain_post(story, **overrides):
+    data = {
+        "title": story.title,
+        "version": story.version,
+        "status": "draft",
+        **{
+            f"answer_{name}": getattr(story, name)
+            for name in ("situation", "task", "action", "result", "learning")
+        },
+    }
+    data.update(overrides)
+    return data
+
+
+def edit(client, story, **overrides):
+    return client.post(reverse("stories:edit", args=[story.pk]), plain_post(story, **overrides))
+
+
+def test_every_save_keeps_a_revision_and_history_lists_them(user_client, user):
+    story = StoryFactory(owner=user)
+    edit(user_client, story, answer_result="Failed payments fell to 0.3% in three weeks.")
+    story.refresh_from_db()
+    edit(user_client, story, answer_result="Failed payments fell to 0.2% in two weeks.")
+    story.refresh_from_db()
+    assert story.version == 3
+    assert [r.version for r in story.revisions.all()] == [3, 2]
+    body = user_client.get(reverse("stories:history", args=[story.pk])).content.decode()
+    assert "v3" in body and "v2" in body and user.email in body
+
+
+def test_compare_shows_a_word_level_diff_with_the_current_story(user_client, user):
+    story = StoryFactory(owner=user)
+    edit(user_client, story, answer_result="Failed payments fell to 0.3% in three weeks.")
+    story.refresh_from_db()
+    first = story.revisions.get()
+    edit(user_client, story, answer_result="Failed payments fell to 0.2% in three weeks.")
+    body = user_client.get(reverse("stories:revision", args=[story.pk, first.pk])).content.decode()
+    assert '<del class="diff-del">0.3%</del>' in body
+    assert '<ins class="diff-ins">0.2%</ins>' in body
+
+
+def test_restore_brings_an_old_version_back_as_a_new_one(user_client, user):
+    story = StoryFactory(owner=user)
+    edit(user_client, story, answer_result="Old result: 12 hours saved.")
+    story.refresh_from_db()
+    old = story.revisions.get()
+    edit(user_client, story, answer_result="New result: 20 hours saved.")
+    response = user_client.post(reverse("stories:restore", args=[story.pk, old.pk]))
+    assert response.status_code == 302
+    story.refresh_from_db()
+    assert story.result == "Old result: 12 hours saved."
+    assert story.version == 4
+    kinds = list(story.revisions.values_list("version", "kind"))
+    assert kinds[0] == (4, "restore")
+    assert any(
+        r.snapshot["sections"]["result"] == "New result: 20 hours saved."
+        for r in story.revisions.all()
+    )
+
+
+def test_delete_sends_to_trash_hidden_everywhere_and_restorable(user_client, user):
+    story = StoryFactory(owner=user, title="Gone for now")
+    user_client.post(reverse("stories:delete", args=[story.pk]))
+    assert Story.with_trash.get(pk=story.pk).deleted_at is not None
+    assert list(user_client.get(reverse("stories:bank")).context["page"]) == []
+    assert user_client.get(story.get_absolute_url()).status_code == 404
+    assert user_client.get(reverse("stories:coverage")).context["coverage"].story_count == 0
+    assert "Gone for now" in user_client.get(reverse("stories:trash")).content.decode()
+    user_client.post(reverse("stories:untrash", args=[story.pk]))
+    assert user_client.get(story.get_absolute_url()).status_code == 200
+
+
+def test_trash_of_another_user_is_404(other_client, user):
+    story = StoryFactory(owner=user)
+    Story.objects.filter(pk=story.pk).update(deleted_at=timezone.now())
+    assert other_client.post(reverse("stories:untrash", args=[story.pk])).status_code == 404
+    assert "Story number" not in other_client.get(reverse("stories:trash")).content.decode()
+
+
+def test_purge_trash_removes_only_stories_older_than_30_days(user):
+    old, recent, kept = StoryFactory.create_batch(3, owner=user)
+    now = timezone.now()
+    Story.objects.filter(pk=old.pk).update(deleted_at=now - timedelta(days=31))
+    Story.objects.filter(pk=recent.pk).update(deleted_at=now - timedelta(days=29))
+    call_command("purge_trash")
+    assert set(Story.with_trash.values_list("pk", flat=True)) == {recent.pk, kept.pk}
+    with time_machine.travel(now + timedelta(days=2)):
+        call_command("purge_trash")
+    assert set(Story.with_trash.values_list("pk", flat=True)) == {kept.pk}
+
+
+def test_second_tab_saving_an_old_version_gets_the_conflict_page(user_client, user):
+    story = StoryFactory(owner=user)
+    first_tab = plain_post(story, answer_result="Tab one: 30% faster.")
+    second_tab = plain_post(story, answer_result="Tab two: 45% cheaper.")
+    assert user_client.post(reverse("stories:edit", args=[story.pk]), first_tab).status_code == 302
+    response = user_client.post(reverse("stories:edit", args=[story.pk]), second_tab)
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert "Tab one: 30% faster." in body and "Tab two: 45% cheaper." in body
+    story.refresh_from_db()
+    assert story.result == "Tab one: 30% faster."
+    # The losing text is already kept in the history.
+    conflict = story.revisions.get(kind=StoryRevision.Kind.CONFLICT)
+    assert conflict.snapshot["sections"]["result"] == "Tab two: 45% cheaper."
+    # The conflict form now carries the current version: saving keeps mine.
+    assert f'name="version" value="{story.version}"' in body
+    keep_mine = plain_post(story, answer_result="Tab two: 45% cheaper.")
+    assert user_client.post(reverse("stories:edit", args=[story.pk]), keep_mine).status_code == 302
+    story.refresh_from_db()
+    assert story.result == "Tab two: 45% cheaper."
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_real_saves_racing_one_wins_the_other_conflicts():
+    """Two threads, two database connections, released at the same instant."""
+    from tests.conftest import load_reference_data
+
+    load_reference_data()
+    story = StoryFactory()
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def save(text: str):
+        try:
+            racer = Story.objects.get(pk=story.pk)
+            answers = [dict(a, text=text) if a["section"] == "result" else a for a in racer.answers]
+            barrier.wait(timeout=10)
+            story_save(story=racer, answers=answers, tags={}, expected_version=1)
+            outcomes.append(f"saved {text}")
+        except StoryConflict:
+            outcomes.append(f"conflict {text}")
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=save, args=(text,)) for text in ("A: 10 hours", "B: 20 hours")
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(o.split()[0] for o in outcomes) == ["conflict", "saved"]
+    winner = next(o for o in outcomes if o.startswith("saved")).removeprefix("saved ")
+    story.refresh_from_db()
+    assert story.version == 2
+    assert story.result == winner
+
+
+def autosave(client, story, **overrides):
+    data = plain_post(story, **overrides) | {"story_id": story.pk}
+    return client.post(reverse("stories:autosave"), data, HTTP_HX_REQUEST="true")
+
+
+def test_autosave_keeps_a_draft_without_touching_the_story(user_client, user):
+    story = StoryFactory(owner=user)
+    response = autosave(user_client, story, answer_result="Half-typed: saved 7")
+    assert "Draft kept at" in response.content.decode()
+    story.refresh_from_db()
+    assert story.result != "Half-typed: saved 7" and story.version == 1
+    page = user_client.get(reverse("stories:edit", args=[story.pk])).content.decode()
+    assert "We brought back your unsaved draft" in page
+    assert "Half-typed: saved 7" in page
+
+
+def test_autosave_never_overwrites_a_newer_saved_version(user_client, user):
+    story = StoryFactory(owner=user)
+    stale = plain_post(story)  # this tab loaded version 1
+    edit(user_client, story, answer_result="Saved from the laptop: 50%.")
+    response = user_client.post(
+        reverse("stories:autosave"),
+        stale | {"story_id": story.pk, "answer_result": "Typed on the phone"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert "saved elsewhere" in response.content.decode()
+    story.refresh_from_db()
+    assert story.result == "Saved from the laptop: 50%."
+    # Saving that draft later goes through the conflict page, not over the newer text.
+    user_client.get(reverse("stories:edit", args=[story.pk]))
+    draft = StoryDraft.objects.get(story=story)
+    assert draft.base_version == 1
+    response = user_client.post(
+        reverse("stories:edit", args=[story.pk]), stale | {"answer_result": "Typed on the phone"}
+    )
+    assert response.status_code == 409
+
+
+def test_saving_clears_the_draft_and_discard_removes_it(user_client, user):
+    story = StoryFactory(owner=user)
+    autosave(user_client, story, answer_result="draft text")
+    edit(user_client, story, answer_result="Final: 3 weeks.")
+    assert not StoryDraft.objects.filter(story=story).exists()
+    autosave(user_client, Story.objects.get(pk=story.pk), answer_result="another draft")
+    user_client.post(reverse("stories:draft_discard"), {"story_id": story.pk})
+    assert not StoryDraft.objects.filter(story=story).exists()
+
+
+def test_new_story_draft_comes_back_on_the_create_page(user_client, user):
+    user_client.post(
+        reverse("stories:autosave"),
+        {"template_slug": "plain-star", "title": "Unfinished", "answer_situation": "It was 2am."},
+        HTTP_HX_REQUEST="true",
+    )
+    page = user_client.get(reverse("stories:create", args=["plain-star"])).content.decode()
+    assert "We brought back your unsaved draft" in page and "It was 2am." in page
+    assert not Story.objects.filter(owner=user).exists()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"story_id": "999999"},
+        {"template_slug": "no-such"},
+        {},
+        {"template_slug": "plain-star", "answer_action": "x" * 300_000},
+        {"template_slug": "plain-star", "version": "9" * 40},
+    ],
+)
+def test_autosave_bad_input_is_not_a_500(user_client, data):
+    response = user_client.post(reverse("stories:autosave"), data, HTTP_HX_REQUEST="true")
+    assert response.status_code in (200, 404)
+
+
+def test_autosave_of_another_users_story_is_404(other_client, user):
+    story = StoryFactory(owner=user)
+    response = autosave(other_client, story, answer_result="hijack")
+    assert response.status_code == 404
+    assert not StoryDraft.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["stories:history", "stories:edit"])
+def test_history_of_another_users_story_is_404(other_client, user, name):
+    story = StoryFactory(owner=user)
+    assert other_client.get(reverse(name, args=[story.pk])).status_code == 404
+
+
+def test_revision_urls_of_another_user_are_404(other_client, user_client, user):
+    story = StoryFactory(owner=user)
+    edit(user_client, story, answer_result="v2: 5 days")
+    revision = Story.objects.get(pk=story.pk).revisions.first()
+    assert (
+        other_client.get(reverse("stories:revision", args=[story.pk, revision.pk])).status_code
+        == 404
+    )
+    assert (
+        other_client.post(reverse("stories:restore", args=[story.pk, revision.pk])).status_code
+        == 404
+    )
