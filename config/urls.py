@@ -7,10 +7,12 @@ from config import views
 
 handler404 = "config.views.page_not_found"
 handler500 = "config.views.server_error"
+handler429 = "config.views.too_many_requests"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("accounts/login/", views.login, name="account_login"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("bank/", include("stories.urls")),

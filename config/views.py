@@ -34,8 +34,31 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok\n", content_type="text/plain")
 
 
+@login_not_required
+def login(request: HttpRequest) -> HttpResponse:
+    """allauth's login view, answering 429 (in the site layout) once an account is throttled.
+
+    allauth refuses further attempts for an account after repeated failures
+    (ACCOUNT_RATE_LIMITS["login_failed"]) with a form error; a 429 status
+    with a page explaining the wait tells browsers and scripts alike.
+    """
+    from allauth.account.views import login as allauth_login
+    from django.forms.forms import NON_FIELD_ERRORS
+
+    response = allauth_login(request)
+    form = (getattr(response, "context_data", None) or {}).get("form")
+    if form is not None and form.has_error(NON_FIELD_ERRORS, code="too_many_login_attempts"):
+        return render(request, "429.html", status=429)
+    return response
+
+
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     return render(request, "404.html", status=404)
+
+
+def too_many_requests(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """allauth's rate limits answer with this (it looks up ROOT_URLCONF.handler429)."""
+    return render(request, "429.html", status=429)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -4,6 +4,17 @@ from practice import views
 
 app_name = "practice"
 
+answer = "sessions/<int:pk>/answers/<int:answer_pk>"
+
 urlpatterns = [
     path("", views.home, name="home"),
+    path("settings/", views.practice_settings, name="settings"),
+    path("start/", views.start, name="start"),
+    path("history/", views.history, name="history"),
+    path("sessions/<int:pk>/", views.session_detail, name="session"),
+    path(f"{answer}/start/", views.answer_start, name="answer-start"),
+    path(f"{answer}/stop/", views.answer_stop, name="answer-stop"),
+    path(f"{answer}/rate/", views.answer_rate, name="answer-rate"),
+    path("sessions/<int:pk>/finish/", views.session_finish, name="finish"),
+    path("sessions/<int:pk>/abandon/", views.session_abandon, name="abandon"),
 ]

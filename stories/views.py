@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Avg, Count, Max
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -233,17 +233,13 @@ def story_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def practice_summary(story: Story) -> dict | None:
-    """When the story was last practised, how often and for how long on average.
+    """When the story was last practised, how often and its average time.
 
     Read through the reverse relation the practice app declares, so this app
     never imports practice (the dependency runs practice → stories).
     """
     related = getattr(story, "practice_answers", None)
-    if related is None:
-        return None
-    return related.filter(duration_seconds__isnull=False).aggregate(
-        count=Count("pk"), last=Max("stopped_at"), average=Avg("duration_seconds")
-    )
+    return related.stats() if related is not None else None
 
 
 def tag_choices(story: Story) -> dict:

@@ -184,3 +184,73 @@ def _plain_star():
     from stories.models import StoryTemplate
 
     return StoryTemplate.objects.filter(slug="plain-star").first()
+
+
+# --- practice ---
+
+
+class PracticeSettingsFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "practice.PracticeSettings"
+        django_get_or_create = ("user",)
+
+    user = factory.SubFactory(UserFactory)
+    target_level = factory.SubFactory(LevelFactory)
+    band_min_seconds = 120
+    band_max_seconds = 180
+    questions_per_session = 5
+
+
+class PracticeSessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "practice.PracticeSession"
+
+    owner = factory.SubFactory(UserFactory)
+    mode = "level"
+    level = factory.SubFactory(LevelFactory)
+    band_min_seconds = 120
+    band_max_seconds = 180
+    started_at = factory.LazyFunction(lambda: _now())
+
+
+class AnswerFactory(factory.django.DjangoModelFactory):
+    """An answer not yet started; `answered=True` gives one timed and rated."""
+
+    class Meta:
+        model = "practice.Answer"
+
+    class Params:
+        answered = factory.Trait(
+            started_at=factory.LazyAttribute(lambda o: o.session.started_at),
+            stopped_at=factory.LazyAttribute(
+                lambda o: o.session.started_at + _seconds(o.duration_seconds)
+            ),
+            duration_seconds=150,
+            within_band=True,
+            rating=4,
+        )
+
+    session = factory.SubFactory(PracticeSessionFactory)
+    question = factory.SubFactory(QuestionFactory)
+    position = factory.Sequence(lambda n: n + 1)
+
+
+class ReviewScheduleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "practice.ReviewSchedule"
+
+    user = factory.SubFactory(UserFactory)
+    question = factory.SubFactory(QuestionFactory)
+    due_on = factory.LazyFunction(lambda: _now().date())
+
+
+def _now():
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+def _seconds(seconds):
+    from datetime import timedelta
+
+    return timedelta(seconds=seconds)

@@ -350,3 +350,16 @@ def test_coverage_can_count_only_stories_without_red_flags(user_client, user):
         "No story yet for Ownership"
         in user_client.get(reverse("stories:coverage"), {"ready": "1"}).content.decode()
     )
+
+
+def test_story_page_shows_when_and_how_often_it_was_practised(user_client, user):
+    from tests.factories import AnswerFactory, PracticeSessionFactory
+
+    story = StoryFactory(owner=user)
+    assert "Not practised yet." in user_client.get(story.get_absolute_url()).content.decode()
+    session = PracticeSessionFactory(owner=user)
+    AnswerFactory(session=session, story=story, answered=True, duration_seconds=140)
+    AnswerFactory(session=session, story=story, answered=True, duration_seconds=160)
+    body = user_client.get(story.get_absolute_url()).content.decode()
+    assert "Practised 2 times" in body
+    assert "on average 150 s" in body

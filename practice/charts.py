@@ -1,0 +1,246 @@
+"""Progress charts drawn on the server as inline SVG. Pure, no database.
+
+No chart library and no script: each chart is a small SVG built from plain
+numbers. The Content-Security-Policy forbids inline style attributes, so
+colours are SVG presentation attributes (fill, stroke). Every chart carries a
+<title> and a <desc> that say in words what it shows (the SVG is labelled by
+them), and its rows, so the page can also show the numbers as a table.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+WIDTH = 600
+HEIGHT = 240
+LEFT, RIGHT, TOP, BOTTOM = 48, 16, 16, 32
+
+INK = "#212529"
+MUTED = "#6c757d"
+GRID = "#dee2e6"
+BAND = "#d1e7dd"
+UNDER = "#0d6efd"
+INSIDE = "#198754"
+OVER = "#dc3545"
+BAR = "#0d6efd"
+LABEL_CHARS = 38  # longer principle names are cut in the chart; the table has them whole
+
+
+@dataclass(frozen=True)
+class Chart:
+    """An SVG and its text alternative."""
+
+    title: str
+    summary: str
+    svg: SafeString
+    headers: tuple[str, ...] = ()
+    rows: list[tuple[str, ...]] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.rows
+
+
+@dataclass(frozen=True)
+class TimePoint:
+    when: datetime
+    seconds: int
+
+
+def mmss(seconds: float) -> str:
+    seconds = round(seconds)
+    sign = "-" if seconds < 0 else ""
+    minutes, rest = divmod(abs(seconds), 60)
+    return f"{sign}{minutes}:{rest:02d}"
+
+
+def band_verdict(seconds: int, band_min: int, band_max: int) -> str:
+    if seconds < band_min:
+        return "under"
+    if seconds > band_max:
+        return "over"
+    return "inside"
+
+
+def svg_frame(
+    chart_id: str, title: str, summary: str, body: str, *, height: int = HEIGHT
+) -> SafeString:
+    title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
+    return mark_safe(  # noqa: S308 - every piece of text below is escaped
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
+        f'class="practice-chart" role="img" aria-labelledby="{title_id} {desc_id}" '
+        f'id="{escape(chart_id)}">'
+        f'<title id="{title_id}">{escape(title)}</title>'
+        f'<desc id="{desc_id}">{escape(summary)}</desc>'
+        f"{body}</svg>"
+    )
+
+
+def text(x: float, y: float, label: str, *, anchor: str = "start", fill: str = MUTED) -> str:
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" font-size="13" text-anchor="{anchor}" '
+        f'fill="{fill}">{escape(label)}</text>'
+    )
+
+
+def empty_chart(chart_id: str, title: str, message: str) -> Chart:
+    body = text(WIDTH / 2, HEIGHT / 2, message, anchor="middle")
+    return Chart(title=title, summary=message, svg=svg_frame(chart_id, title, message, body))
+
+
+def times_chart(
+    points: Sequence[TimePoint], *, band_min: int, band_max: int, chart_id: str = "chart-times"
+) -> Chart:
+    """Answer times in order, against the shaded target band."""
+    title = "Answer times against the target band"
+    if not points:
+        return empty_chart(chart_id, title, "No timed answers yet.")
+    top = max(band_max * 1.25, max(p.seconds for p in points) * 1.1)
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+
+    def y(seconds: float) -> float:
+        return TOP + plot_h * (1 - seconds / top)
+
+    def x(index: int) -> float:
+        return LEFT + (plot_w * (index + 0.5) / len(points))
+
+    parts = [
+        f'<rect x="{LEFT}" y="{y(band_max):.1f}" width="{plot_w}" '
+        f'height="{y(band_min) - y(band_max):.1f}" fill="{BAND}"/>',
+        f'<line x1="{LEFT}" y1="{TOP + plot_h}" x2="{WIDTH - RIGHT}" y2="{TOP + plot_h}" '
+        f'stroke="{GRID}"/>',
+        text(LEFT - 6, y(band_min) + 4, mmss(band_min), anchor="end"),
+        text(LEFT - 6, y(band_max) + 4, mmss(band_max), anchor="end"),
+        text(LEFT - 6, y(0) + 4, "0:00", anchor="end"),
+    ]
+    line = " ".join(f"{x(i):.1f},{y(p.seconds):.1f}" for i, p in enumerate(points))
+    parts.append(f'<polyline points="{line}" fill="none" stroke="{MUTED}" stroke-width="1"/>')
+    colours = {"under": UNDER, "inside": INSIDE, "over": OVER}
+    rows = []
+    for i, point in enumerate(points):
+        verdict = band_verdict(point.seconds, band_min, band_max)
+        label = f"{point.when:%d %b %Y}: {mmss(point.seconds)} ({verdict} the band)"
+        parts.append(
+            f'<circle cx="{x(i):.1f}" cy="{y(point.seconds):.1f}" r="4" '
+            f'fill="{colours[verdict]}"><title>{escape(label)}</title></circle>'
+        )
+        rows.append((f"{point.when:%d %b %Y %H:%M}", mmss(point.seconds), verdict))
+    parts.append(text(x(0), HEIGHT - 10, f"{points[0].when:%d %b}", anchor="middle"))
+    if len(points) > 1:
+        parts.append(
+            text(x(len(points) - 1), HEIGHT - 10, f"{points[-1].when:%d %b}", anchor="end")
+        )
+    inside = sum(1 for row in rows if row[2] == "inside")
+    summary = (
+        f"{len(points)} timed answer{'s' if len(points) != 1 else ''}, {inside} inside the "
+        f"band of {mmss(band_min)} to {mmss(band_max)}; the latest took "
+        f"{mmss(points[-1].seconds)}."
+    )
+    return Chart(
+        title=title,
+        summary=summary,
+        svg=svg_frame(chart_id, title, summary, "".join(parts)),
+        headers=("When", "Time", "Band"),
+        rows=rows,
+    )
+
+
+def ratings_chart(
+    averages: Sequence[tuple[str, float, int]], *, chart_id: str = "chart-ratings"
+) -> Chart:
+    """Average rating (1-5) per principle, one bar each: (name, average, answers)."""
+    title = "Average rating by principle"
+    if not averages:
+        return empty_chart(chart_id, title, "No rated answers yet.")
+    label_w = 290
+    row_h = 22
+    height = TOP + BOTTOM + row_h * len(averages)
+    bar_max = WIDTH - label_w - RIGHT - 40
+    parts = []
+    for score in range(1, 6):
+        gx = label_w + bar_max * score / 5
+        parts.append(
+            f'<line x1="{gx:.1f}" y1="{TOP}" x2="{gx:.1f}" y2="{height - BOTTOM}" stroke="{GRID}"/>'
+        )
+        parts.append(text(gx, height - BOTTOM + 14, str(score), anchor="middle"))
+    rows = []
+    for i, (name, average, count) in enumerate(averages):
+        top = TOP + i * row_h
+        width = bar_max * average / 5
+        label = f"{name}: {average:.1f} from {count} answer{'s' if count != 1 else ''}"
+        short = name if len(name) <= LABEL_CHARS else name[: LABEL_CHARS - 1] + "…"
+        parts.append(text(label_w - 6, top + row_h * 0.7, short, anchor="end", fill=INK))
+        parts.append(
+            f'<rect x="{label_w}" y="{top + row_h * 0.15:.1f}" width="{width:.1f}" '
+            f'height="{row_h * 0.7:.1f}" fill="{BAR}"><title>{escape(label)}</title></rect>'
+        )
+        parts.append(text(label_w + width + 4, top + row_h * 0.7, f"{average:.1f}"))
+        rows.append((name, f"{average:.1f}", str(count)))
+    weakest = min(averages, key=lambda item: item[1])
+    summary = (
+        f"Ratings for {len(averages)} principle{'s' if len(averages) != 1 else ''}; "
+        f"lowest: {weakest[0]} at {weakest[1]:.1f} out of 5."
+    )
+    return Chart(
+        title=title,
+        summary=summary,
+        svg=svg_frame(chart_id, title, summary, "".join(parts), height=height),
+        headers=("Principle", "Average rating", "Answers"),
+        rows=rows,
+    )
+
+
+def stories_chart(
+    first_practised: Sequence[date], *, total: int, chart_id: str = "chart-stories"
+) -> Chart:
+    """How many stories have been practised at least once, growing over time.
+
+    `first_practised` holds, per practised story, the day it was first told.
+    """
+    title = "Stories practised at least once"
+    days = sorted(first_practised)
+    if total == 0:
+        return empty_chart(chart_id, title, "No stories in the bank yet.")
+    practised = len(days)
+    summary = f"{practised} of {total} stor{'ies' if total != 1 else 'y'} practised at least once."
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    top = max(total, practised, 1)
+
+    def y(count: float) -> float:
+        return TOP + plot_h * (1 - count / top)
+
+    parts = [
+        f'<line x1="{LEFT}" y1="{y(total):.1f}" x2="{WIDTH - RIGHT}" y2="{y(total):.1f}" '
+        f'stroke="{MUTED}" stroke-dasharray="4 4"/>',
+        text(LEFT - 6, y(total) + 4, str(total), anchor="end"),
+        text(LEFT - 6, y(0) + 4, "0", anchor="end"),
+        f'<line x1="{LEFT}" y1="{y(0):.1f}" x2="{WIDTH - RIGHT}" y2="{y(0):.1f}" stroke="{GRID}"/>',
+    ]
+    rows = []
+    if days:
+        span = max((days[-1] - days[0]).days, 1)
+
+        def x(day: date) -> float:
+            return LEFT + plot_w * (day - days[0]).days / span
+
+        steps = [f"{LEFT},{y(0):.1f}"]
+        for count, day in enumerate(days, start=1):
+            steps.append(f"{x(day):.1f},{y(count - 1):.1f}")
+            steps.append(f"{x(day):.1f},{y(count):.1f}")
+            rows.append((f"{day:%d %b %Y}", str(count)))
+        steps.append(f"{WIDTH - RIGHT},{y(practised):.1f}")
+        parts.append(
+            f'<polyline points="{" ".join(steps)}" fill="none" stroke="{INSIDE}" stroke-width="2"/>'
+        )
+        parts.append(text(LEFT, HEIGHT - 10, f"{days[0]:%d %b}"))
+        parts.append(text(WIDTH - RIGHT, HEIGHT - 10, f"{days[-1]:%d %b}", anchor="end"))
+    return Chart(
+        title=title,
+        summary=summary,
+        svg=svg_frame(chart_id, title, summary, "".join(parts)),
+        headers=("First practised", "Stories practised so far"),
+        rows=rows or [("Not yet", "0")],
+    )

@@ -1,0 +1,315 @@
+"""Timed practice: a user's settings, sessions, answers and review schedule.
+
+A session is a short list of questions drawn for the user (see
+`practice/drawing.py`); each answer keeps the instants the *server* saw when
+the user pressed Start and Done, so the durations in history are the
+server's, never the browser's. Every rated answer feeds the spaced-repetition
+schedule of its question (`practice/scheduling.py`).
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Avg, Count, Max, Q
+from django.urls import reverse
+
+from practice.charts import band_verdict
+from principles.models import Level, Principle, Question, Theme
+from stories.models import Story
+
+BAND_MIN_SECONDS = 30
+BAND_MAX_SECONDS = 900
+NOTES_MAX = 2000
+COMPANY_MAX = 200
+
+
+def default_target_level() -> int | None:
+    """Senior, the level most users prepare for; else the middle of whatever levels exist."""
+    levels = list(Level.objects.order_by("order", "pk").values_list("slug", "pk"))
+    for slug, pk in levels:
+        if slug == "senior":
+            return pk
+    return levels[len(levels) // 2][1] if levels else None
+
+
+def band_validators() -> list:
+    return [MinValueValidator(BAND_MIN_SECONDS), MaxValueValidator(BAND_MAX_SECONDS)]
+
+
+class PracticeSettings(models.Model):
+    """A user's practice preferences. Until first saved, the defaults apply."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="practice_settings"
+    )
+    target_level = models.ForeignKey(
+        Level, on_delete=models.PROTECT, related_name="+", default=default_target_level
+    )
+    band_min_seconds = models.PositiveSmallIntegerField(
+        "band start (seconds)", default=120, validators=band_validators()
+    )
+    band_max_seconds = models.PositiveSmallIntegerField(
+        "band end (seconds)", default=180, validators=band_validators()
+    )
+    questions_per_session = models.PositiveSmallIntegerField(
+        default=5, validators=[MinValueValidator(1), MaxValueValidator(20)]
+    )
+    target_company = models.CharField(max_length=COMPANY_MAX, blank=True)
+
+    class Meta:
+        verbose_name = "practice settings"
+        verbose_name_plural = "practice settings"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(band_min_seconds__lt=models.F("band_max_seconds")),
+                name="practice_settings_band_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(band_min_seconds__gte=BAND_MIN_SECONDS)
+                & Q(band_max_seconds__lte=BAND_MAX_SECONDS),
+                name="practice_settings_band_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(questions_per_session__gte=1) & Q(questions_per_session__lte=20),
+                name="practice_settings_question_count_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Practice settings of {self.user}"
+
+    def clean(self) -> None:
+        low, high = self.band_min_seconds, self.band_max_seconds
+        if low is not None and high is not None and low >= high:
+            raise ValidationError(
+                {"band_max_seconds": "The band must end after it starts (e.g. 120 to 180)."}
+            )
+
+    @classmethod
+    def for_user(cls, user) -> "PracticeSettings":
+        """The user's saved settings, or unsaved defaults (reading never writes)."""
+        found = cls.objects.filter(user=user).select_related("target_level").first()
+        return found or cls(user=user)
+
+    def levels(self) -> list[Level]:
+        """The levels questions are drawn from: the target and the one below it."""
+        return self.target_level.with_levels_below()
+
+
+class PracticeSessionQuerySet(models.QuerySet):
+    def for_user(self, user) -> "PracticeSessionQuerySet":
+        return self.filter(owner=user)
+
+    def active(self) -> "PracticeSessionQuerySet":
+        return self.filter(status=PracticeSession.Status.ACTIVE)
+
+
+class PracticeSession(models.Model):
+    """One sitting: questions drawn by a mode, answered in order, then summarised."""
+
+    class Mode(models.TextChoices):
+        LEVEL = "level", "By level"
+        PRINCIPLE = "principle", "By principle"
+        THEME = "theme", "By theme"
+        WEAKEST = "weakest", "Weakest first"
+        DUE = "due", "Due for review"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "In progress"
+        FINISHED = "finished", "Finished"
+        ABANDONED = "abandoned", "Abandoned"
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="practice_sessions"
+    )
+    mode = models.CharField(max_length=10, choices=Mode.choices)
+    principle = models.ForeignKey(
+        Principle, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    theme = models.ForeignKey(
+        Theme, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    level = models.ForeignKey(Level, on_delete=models.PROTECT, related_name="+")
+    # Copied from the settings at start, so changing them later leaves history intact.
+    band_min_seconds = models.PositiveSmallIntegerField()
+    band_max_seconds = models.PositiveSmallIntegerField()
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+
+    objects = PracticeSessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        indexes = [models.Index(fields=["owner", "-started_at"], name="practice_session_recent")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(band_min_seconds__lt=models.F("band_max_seconds")),
+                name="practice_session_band_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_mode_display()} session of {self.started_at:%Y-%m-%d %H:%M}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("practice:session", args=[self.pk])
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+    @property
+    def focus(self) -> str:
+        """What the questions were drawn for, in words ("By theme: Mentorship")."""
+        chosen = self.principle or self.theme
+        return f"{self.get_mode_display()}: {chosen}" if chosen else self.get_mode_display()
+
+
+class AnswerQuerySet(models.QuerySet):
+    def for_user(self, user) -> "AnswerQuerySet":
+        return self.filter(session__owner=user)
+
+    def timed(self) -> "AnswerQuerySet":
+        """Answers the user stopped themselves: their durations are real answer times."""
+        return self.filter(stopped_at__isnull=False, closed_automatically=False)
+
+    def rated(self) -> "AnswerQuerySet":
+        return self.filter(rating__isnull=False)
+
+    def stats(self) -> dict:
+        """Last practised, how often and the average time, over the timed answers.
+
+        For a story's page: `story.practice_answers.stats()` needs no import of
+        this app. A clock left running and closed by the session's end is not an
+        answer time, so it does not count.
+        """
+        return self.timed().aggregate(
+            last_practised=Max("stopped_at"),
+            times=Count("pk"),
+            average_seconds=Avg("duration_seconds"),
+        )
+
+
+class Answer(models.Model):
+    """One question of a session: when it was told (server time), which story, how it went."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Not started"
+        RUNNING = "running", "Running"
+        STOPPED = "stopped", "Waiting for a rating"
+        RATED = "rated", "Rated"
+
+    session = models.ForeignKey(PracticeSession, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(
+        Question, on_delete=models.PROTECT, related_name="practice_answers"
+    )
+    position = models.PositiveSmallIntegerField()
+    story = models.ForeignKey(
+        Story, null=True, blank=True, on_delete=models.SET_NULL, related_name="practice_answers"
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    duration_seconds = models.PositiveIntegerField(null=True, blank=True)
+    # True when finishing or abandoning the session stopped a clock left running.
+    closed_automatically = models.BooleanField(default=False)
+    said_i = models.BooleanField('said "I" rather than "we"', default=False)
+    named_obstacle = models.BooleanField("named the obstacle", default=False)
+    gave_number = models.BooleanField("gave a number in the result", default=False)
+    said_learning = models.BooleanField("said what I learned", default=False)
+    within_band = models.BooleanField("stayed inside the time band", null=True, blank=True)
+    rating = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    rated_at = models.DateTimeField(null=True, blank=True)
+    notes = models.TextField(max_length=NOTES_MAX, blank=True)
+
+    objects = AnswerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["session_id", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "question"], name="practice_answer_question_once"
+            ),
+            models.UniqueConstraint(
+                fields=["session", "position"], name="practice_answer_position_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+                name="practice_answer_rating_1_to_5",
+            ),
+            models.CheckConstraint(
+                condition=Q(stopped_at__isnull=True)
+                | Q(started_at__isnull=False, stopped_at__gte=models.F("started_at")),
+                name="practice_answer_stops_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(stopped_at__isnull=False),
+                name="practice_answer_rated_after_stop",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.question}"
+
+    @property
+    def state(self) -> str:
+        if self.rating is not None:
+            return self.State.RATED
+        if self.stopped_at is not None:
+            return self.State.STOPPED
+        if self.started_at is not None:
+            return self.State.RUNNING
+        return self.State.PENDING
+
+    @property
+    def band_verdict(self) -> str | None:
+        """ "under", "inside" or "over" the session's band, by the server's time."""
+        if self.duration_seconds is None:
+            return None
+        session = self.session
+        return band_verdict(
+            self.duration_seconds, session.band_min_seconds, session.band_max_seconds
+        )
+
+    @property
+    def started_at_ms(self) -> int | None:
+        """The server's start instant as epoch milliseconds, for the timer script."""
+        return round(self.started_at.timestamp() * 1000) if self.started_at else None
+
+    @property
+    def checklist(self) -> list[tuple[str, bool | None]]:
+        return [
+            (Answer._meta.get_field(name).verbose_name, getattr(self, name))
+            for name in ("said_i", "named_obstacle", "gave_number", "said_learning", "within_band")
+        ]
+
+
+class ReviewSchedule(models.Model):
+    """When a user should see a question again (SM-2 state, see practice/scheduling.py).
+
+    A cache of the rated answers: it is recomputed from them whenever one is rated,
+    so re-rating an answer never counts it twice.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_schedules"
+    )
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
+    ease = models.FloatField(default=2.5)
+    interval_days = models.PositiveIntegerField(default=0)
+    repetitions = models.PositiveIntegerField(default=0)
+    due_on = models.DateField()
+    last_reviewed_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        indexes = [models.Index(fields=["user", "due_on"], name="review_schedule_due")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "question"], name="review_schedule_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question} due {self.due_on}"
