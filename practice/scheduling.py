@@ -9,7 +9,7 @@ SM-2's quality grade:
 
 * Ratings 3, 4 and 5 are a pass. The first pass makes the question due again in
   1 day, the second in 6 days, every later one in ``round(interval * ease)``
-  days (the ease used is the one just updated, as SM-2 does).
+  days (the ease used is the one just updated, as SM-2 does), at most a year.
 * Ratings 1 and 2 are a lapse: repetitions start again and the question is due
   the next day.
 * After every rating the ease moves by SM-2's formula
@@ -34,6 +34,10 @@ MIN_EASE = 1.3
 PASSING_RATING = 3
 FIRST_INTERVAL = 1
 SECOND_INTERVAL = 6
+# Interview preparation runs for weeks, not decades: without a ceiling a run
+# of good ratings grows the interval geometrically until the due date
+# overflows Python's date range. A well-known question comes back yearly.
+MAX_INTERVAL = 365
 
 
 @dataclass(frozen=True)
@@ -65,7 +69,7 @@ def review(state: ReviewState, rating: int, reviewed_on: date) -> ReviewState:
         elif repetitions == 2:
             interval = SECOND_INTERVAL
         else:
-            interval = max(1, round(state.interval_days * ease))
+            interval = min(MAX_INTERVAL, max(1, round(state.interval_days * ease)))
     return ReviewState(
         ease=ease,
         interval_days=interval,

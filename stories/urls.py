@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from stories import views
 
@@ -22,4 +22,5 @@ urlpatterns = [
     path("<int:pk>/history/", views.story_history, name="history"),
     path("<int:pk>/history/<int:revision_pk>/", views.story_revision, name="revision"),
     path("<int:pk>/history/<int:revision_pk>/restore/", views.story_restore, name="restore"),
+    path("data/", include("stories.transfer_urls")),
 ]

@@ -91,3 +91,15 @@ def test_a_better_rating_never_brings_the_question_back_sooner(ease, interval, r
     state = ReviewState(ease=ease, interval_days=interval, repetitions=repetitions)
     due = [review(state, rating, DAY).due_on for rating in range(1, 6)]
     assert due == sorted(due)
+
+
+def test_a_long_run_of_good_ratings_is_capped_at_a_year_and_never_overflows():
+    from datetime import date
+
+    from practice.scheduling import MAX_INTERVAL, replay
+
+    day = date(2026, 1, 1)
+    reviews = [(day, 5) for _ in range(60)]
+    state = replay(reviews)
+    assert state.interval_days == MAX_INTERVAL
+    assert (state.due_on - day).days == MAX_INTERVAL

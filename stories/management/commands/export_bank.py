@@ -1,0 +1,29 @@
+"""Write a user's whole bank to standard output as JSON (format storybank/1).
+
+    python manage.py export_bank someone@example.com > bank.json
+
+The same document as the "Download JSON" button: every story (the trash
+included) and the practice history. An unknown email: a one-line error on
+stderr and exit status 2.
+"""
+
+import sys
+
+from django.core.management.base import BaseCommand
+
+from stories.portability import document_dumps
+from stories.transfer import account_by_email, bank_export
+
+
+class Command(BaseCommand):
+    help = "Write the bank of the account with this email to standard output as JSON."
+
+    def add_arguments(self, parser):
+        parser.add_argument("email", help="the account's email address")
+
+    def handle(self, *args, **options):
+        user = account_by_email(options["email"])
+        if user is None:
+            self.stderr.write(f"export_bank: no account has the email {options['email']!r}")
+            sys.exit(2)
+        self.stdout.write(document_dumps(bank_export(user=user)), ending="")

@@ -1,0 +1,321 @@
+"""The `storybank/1` document: loading it, checking its stories, naming duplicates. Pure."""
+
+import json
+from collections import Counter
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from stories.models import ANSWER_MAX, METRICS_MAX, TITLE_MAX, Section, Story
+from stories.portability.fields import (
+    FORMAT,
+    SLUG_PATTERN,
+    DocumentError,
+    FieldReader,
+    json_type,
+    shown,
+)
+from stories.star import SECTIONS, clean_text, sections_from_answers
+
+MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
+MAX_STORIES = 2_000
+REF_MAX = 100
+KEY_MAX = 60
+LABEL_MAX = 120
+TAG_RELATIONS = ("principles", "themes", "levels")
+STATUSES = [value for value, _ in Story.Status.choices]
+
+TOP_LEVEL_KEYS = {"format", "exported_at", "stories"}
+STORY_KEYS = {
+    "ref",
+    "title",
+    "template",
+    "status",
+    "answers",
+    "sections",
+    "metrics",
+    "principles",
+    "themes",
+    "levels",
+    "kind",
+    "created_at",
+    "updated_at",
+    "trashed_at",
+}
+ANSWER_KEYS = {"key", "label", "section", "text"}
+
+
+def size_text(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB" if size >= 100 * 1024 else f"{size / 1024:.0f} KB"
+
+
+def too_big(size: int) -> str:
+    return (
+        f"The file is {size_text(size)}; an import can be at most "
+        f"{MAX_DOCUMENT_BYTES // (1024 * 1024)} MB. Split the bank into smaller files."
+    )
+
+
+def document_load(raw: bytes | str) -> dict:
+    """Parse an uploaded document: size cap, UTF-8, JSON, an object. Raises DocumentError."""
+    data = raw.encode("utf-8") if isinstance(raw, str) else raw
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise DocumentError([too_big(len(data))])
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise DocumentError(
+            ["The file is not UTF-8 text, so it is not a Story Bank export (a .json file)."]
+        ) from None
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise DocumentError(
+            [
+                f"The file is not valid JSON: {error.msg} at line {error.lineno}, "
+                f"column {error.colno}. Was it changed after it was exported?"
+            ]
+        ) from None
+    except RecursionError:
+        raise DocumentError(
+            ["The file is not a Story Bank export: it is nested too deeply."]
+        ) from None
+    if not isinstance(document, dict):
+        raise DocumentError(
+            [
+                f"The file holds {json_type(document)}, not a Story Bank export "
+                f"(an object with “format”: “{FORMAT}”)."
+            ]
+        )
+    return document
+
+
+def document_dumps(document: Mapping) -> str:
+    """The document as text: readable (indented, unicode kept) and stable for diffs."""
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+@dataclass(frozen=True)
+class StoryRecord:
+    """One story of a document, checked and ready to save."""
+
+    title: str
+    answers: list[dict]
+    ref: str | None = None
+    template: str | None = None
+    status: str = Story.Status.DRAFT
+    metrics: str = ""
+    principles: list[str] = field(default_factory=list)
+    themes: list[str] = field(default_factory=list)
+    levels: list[str] = field(default_factory=list)
+    kind: str | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    trashed_at: datetime | None = None
+
+    @property
+    def sections(self) -> dict[str, str]:
+        return sections_from_answers(self.answers)
+
+
+def document_stories(document: Mapping, *, sections: Collection[str] = ()) -> list[StoryRecord]:
+    """Check a document's format and stories; raise DocumentError listing every problem.
+
+    `sections` names the extra top-level sections this server reads (e.g.
+    "practice"); any other top-level key is refused, as it would be lost.
+    """
+    version = document.get("format")
+    if version is None:
+        raise DocumentError(
+            [f"This is not a Story Bank export: it has no “format” (expected “{FORMAT}”)."]
+        )
+    if version != FORMAT:
+        raise DocumentError(
+            [f"The format {shown(version)} is not one this server reads; it reads “{FORMAT}”."]
+        )
+    problems: list[str] = []
+    for name in sorted(set(document) - TOP_LEVEL_KEYS - set(sections)):
+        problems.append(
+            f"The document has a section this server does not know, “{name}”; "
+            "importing it here would lose it."
+        )
+    stories = document.get("stories")
+    if not isinstance(stories, list):
+        raise DocumentError([*problems, "The document has no “stories” list."])
+    if len(stories) > MAX_STORIES:
+        raise DocumentError(
+            [
+                f"The document holds {len(stories):,} stories; an import can hold at most "
+                f"{MAX_STORIES:,}. Split it into smaller files."
+            ]
+        )
+    records = []
+    refs: set[str] = set()
+    for index, item in enumerate(stories, start=1):
+        record = story_record(item, index=index, problems=problems)
+        if record is None:
+            continue
+        if record.ref is not None:
+            if record.ref in refs:
+                problems.append(
+                    f"{story_where(item, index)}, “ref”: {shown(record.ref)} is used by an "
+                    "earlier story; each story needs its own."
+                )
+            refs.add(record.ref)
+        records.append(record)
+    if problems:
+        raise DocumentError(problems)
+    return records
+
+
+def story_where(item, index: int) -> str:
+    title = item.get("title") if isinstance(item, dict) else None
+    if isinstance(title, str) and title.strip():
+        return f"Story {index} ({shown(title.strip())})"
+    return f"Story {index}"
+
+
+def story_record(item, *, index: int, problems: list[str]) -> StoryRecord | None:
+    where = story_where(item, index)
+    if not isinstance(item, dict):
+        problems.append(
+            f"{where}: must be an object with a title and answers, not {json_type(item)}."
+        )
+        return None
+    before = len(problems)
+    reader = FieldReader(item, where, problems)
+    reader.reject_unknown(STORY_KEYS)
+    ref = reader.text("ref", max_length=REF_MAX).strip() or None
+    title = clean_text(reader.text("title", max_length=TITLE_MAX, required=True))
+    answers = answers_read(reader)
+    answers = answers_or_sections(reader, answers)
+    record = StoryRecord(
+        ref=ref,
+        title=title,
+        template=reader.slug("template"),
+        status=reader.choice("status", STATUSES, default=Story.Status.DRAFT),
+        answers=answers,
+        metrics=reader.text("metrics", max_length=METRICS_MAX),
+        principles=reader.slugs("principles"),
+        themes=reader.slugs("themes"),
+        levels=reader.slugs("levels"),
+        kind=reader.slug("kind"),
+        created_at=reader.instant("created_at"),
+        updated_at=reader.instant("updated_at"),
+        trashed_at=reader.instant("trashed_at"),
+    )
+    return record if len(problems) == before else None
+
+
+def answers_read(reader: FieldReader) -> list[dict]:
+    answers: list[dict] = []
+    keys: set[str] = set()
+    for position, answer in enumerate(reader.objects("answers"), start=1):
+        where = f"{reader.where}, answer {position}"
+        if not isinstance(answer, dict):
+            reader.problems.append(
+                f"{where}: must be an object with key, label, section and text, "
+                f"not {json_type(answer)}."
+            )
+            continue
+        fields = FieldReader(answer, where, reader.problems)
+        fields.reject_unknown(ANSWER_KEYS)
+        key = fields.text("key", max_length=KEY_MAX, required=True)
+        if key and not SLUG_PATTERN.fullmatch(key):
+            fields.problem("key", f"{shown(key)} is not a slug (letters, digits and hyphens).")
+        elif key in keys:
+            fields.problem("key", f"{shown(key)} is used by an earlier answer of this story.")
+        keys.add(key)
+        answers.append(
+            {
+                "key": key,
+                "label": fields.text("label", max_length=LABEL_MAX) if "label" in answer else key,
+                "section": fields.choice("section", SECTIONS),
+                "text": fields.text("text", max_length=ANSWER_MAX),
+            }
+        )
+    return answers
+
+
+def answers_or_sections(reader: FieldReader, answers: list[dict]) -> list[dict]:
+    """The answers, checked against the sections the document shows.
+
+    Sections are derived from answers, so when both are given they must agree:
+    an edit made to the sections alone would otherwise be dropped without a
+    word. A story given only as sections becomes one answer per section.
+    """
+    given = reader.data.get("sections")
+    if given is None:
+        return answers
+    if (
+        not isinstance(given, dict)
+        or set(given) - set(SECTIONS)
+        or not all(isinstance(text, str) for text in given.values())
+    ):
+        reader.problem(
+            "sections", f"must be an object of texts keyed {', '.join(SECTIONS)}, if given."
+        )
+        return answers
+    if not answers:
+        return section_answers({name: given.get(name, "") for name in SECTIONS}, reader)
+    derived = sections_from_answers(answers)
+    for name in SECTIONS:
+        if clean_text(given.get(name, "")) != derived[name]:
+            reader.problem(
+                "sections",
+                f"the {name} does not match the answers it is made from. Sections are "
+                "derived from the answers: edit the answers, or leave “sections” out.",
+            )
+            break
+    return answers
+
+
+def section_answers(sections: Mapping[str, str], reader: FieldReader | None = None) -> list[dict]:
+    """One answer per non-empty STAR section, as the plain STAR template writes them."""
+    answers = []
+    for name in SECTIONS:
+        text = (sections.get(name) or "").replace("\x00", "")
+        if len(text) > ANSWER_MAX and reader is not None:
+            reader.problem(
+                "sections", f"the {name} is {len(text):,} characters; the limit is {ANSWER_MAX:,}."
+            )
+        if text.strip():
+            answers.append(
+                {"key": name, "label": Section(name).label, "section": name, "text": text}
+            )
+    return answers
+
+
+def referenced_slugs(records: Iterable[StoryRecord]) -> dict[str, set[str]]:
+    """Every catalogue slug the stories point at, by kind, to compare with this server's."""
+    found: dict[str, set[str]] = {
+        "templates": set(),
+        "principles": set(),
+        "themes": set(),
+        "levels": set(),
+        "kinds": set(),
+    }
+    for record in records:
+        if record.template:
+            found["templates"].add(record.template)
+        if record.kind:
+            found["kinds"].add(record.kind)
+        for relation in TAG_RELATIONS:
+            found[relation].update(getattr(record, relation))
+    return found
+
+
+def titles_deduplicated(titles: Iterable[str], *, taken: Iterable[str]) -> list[str]:
+    """Each title, or "title (2)", "title (3)"… where it is already in use: both are kept."""
+    used = set(taken)
+    counters: Counter[str] = Counter()
+    result = []
+    for title in titles:
+        candidate = title
+        while candidate in used:
+            counters[title] += 1
+            suffix = f" ({counters[title] + 1})"
+            candidate = title[: TITLE_MAX - len(suffix)].rstrip() + suffix
+        used.add(candidate)
+        result.append(candidate)
+    return result

@@ -1,0 +1,326 @@
+"""Moving a whole bank in and out of an account, and leaving Story Bank.
+
+`bank_export` writes every story of a user (the trash included, so practice
+history that points at a trashed story still has it) as a `storybank/1`
+document; `bank_import` reads one into any account, all or nothing. The
+format and its checks live in `stories/portability/` (no database).
+
+Apps above stories add their own part of the document through
+`EXTRA_SECTIONS`, registered from their AppConfig.ready(): practice registers
+its history there (practice/transfer.py), so this app never imports practice.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from principles.models import Kind, Level, Principle, Theme
+from stories.models import Story, StoryRevision, StoryTemplate
+from stories.portability import (
+    FORMAT,
+    TAG_RELATIONS,
+    DocumentError,
+    StoryMatrix,
+    StoryRecord,
+    bank_markdown,
+    document_stories,
+    instant_text,
+    referenced_slugs,
+    story_matrix_parse,
+    titles_deduplicated,
+)
+from stories.services import story_save
+
+
+@dataclass(frozen=True)
+class ExtraSection:
+    """A top-level part of the document owned by another app.
+
+    exporter(user, story_refs) -> JSON data, where story_refs maps story pk → ref.
+    importer(user, data, stories) -> a few words for the summary ("3 practice
+        sessions"), where stories maps ref → the imported Story. It runs inside
+        the import's transaction: raising DocumentError undoes everything.
+    check(data, refs) -> (problems, unknown references by kind), run before
+        anything is written, so a bad section is reported with the stories'
+        problems and unknown references join the confirmation step.
+    """
+
+    name: str
+    exporter: Callable[[Any, dict[int, str]], Any]
+    importer: Callable[[Any, Any, dict[str, Story]], str]
+    check: Callable[[Any, set[str]], tuple[list[str], dict[str, set[str]]]] | None = None
+
+
+EXTRA_SECTIONS: dict[str, ExtraSection] = {}
+
+
+def section_register(section: ExtraSection) -> None:
+    """Add (or replace) an extra section; called from an AppConfig.ready()."""
+    EXTRA_SECTIONS[section.name] = section
+
+
+class UnknownTags(Exception):
+    """The document points at tags (or other catalogue entries) this server lacks.
+
+    Nothing was written; importing anyway drops those references only.
+    """
+
+    def __init__(self, unknown: dict[str, list[str]]):
+        self.unknown = unknown
+        listed = "; ".join(f"{kind}: {', '.join(values)}" for kind, values in unknown.items())
+        super().__init__(f"Not on this server: {listed}.")
+
+
+@dataclass
+class ImportResult:
+    stories: list[Story] = field(default_factory=list)
+    renamed: list[tuple[str, str]] = field(default_factory=list)
+    skipped: dict[str, list[str]] = field(default_factory=dict)
+    extras: list[str] = field(default_factory=list)
+
+    @property
+    def summary(self) -> str:
+        count = len(self.stories)
+        parts = [f"Imported {count} stor{'y' if count == 1 else 'ies'}"]
+        parts += [extra for extra in self.extras if extra]
+        text = ", ".join(parts) + "."
+        if self.renamed:
+            text += f" {len(self.renamed)} renamed because the title was taken: " + "; ".join(
+                f"“{old}” → “{new}”" for old, new in self.renamed[:5]
+            )
+            text += "…" if len(self.renamed) > 5 else "."
+        return text
+
+
+CATALOGUE_MODELS = {
+    "templates": StoryTemplate,
+    "principles": Principle,
+    "themes": Theme,
+    "levels": Level,
+    "kinds": Kind,
+}
+
+
+# --- Export ------------------------------------------------------------------------
+
+
+def story_ref(story: Story) -> str:
+    """A story's name inside a document: stable across exports of the same bank."""
+    return f"story-{story.pk}"
+
+
+def stories_for_export(user):
+    """All of the user's stories, the trash included, oldest first, in four queries."""
+    return (
+        Story.with_trash.filter(owner=user)
+        .select_related("template", "kind")
+        .prefetch_related("principles", "themes", "levels")
+        .order_by("created_at", "pk")
+    )
+
+
+def story_entry(story: Story, ref: str) -> dict:
+    return {
+        "ref": ref,
+        "title": story.title,
+        "template": story.template.slug if story.template else None,
+        "status": story.status,
+        "answers": [
+            {
+                "key": answer.get("key", ""),
+                "label": answer.get("label", ""),
+                "section": answer.get("section", ""),
+                "text": answer.get("text", ""),
+            }
+            for answer in story.answers
+        ],
+        "sections": story.sections,
+        "metrics": story.metrics,
+        "principles": [p.slug for p in story.principles.all()],
+        "themes": [t.slug for t in story.themes.all()],
+        "levels": [level.slug for level in story.levels.all()],
+        "kind": story.kind.slug if story.kind else None,
+        "created_at": instant_text(story.created_at),
+        "updated_at": instant_text(story.updated_at),
+        "trashed_at": instant_text(story.deleted_at),
+    }
+
+
+def bank_export(*, user) -> dict:
+    """The user's whole bank as a `storybank/1` document, in a fixed number of queries."""
+    stories = list(stories_for_export(user))
+    refs = {story.pk: story_ref(story) for story in stories}
+    document: dict[str, Any] = {
+        "format": FORMAT,
+        "exported_at": instant_text(timezone.now()),
+        "stories": [story_entry(story, refs[story.pk]) for story in stories],
+    }
+    for name, section in EXTRA_SECTIONS.items():
+        document[name] = section.exporter(user, refs)
+    return document
+
+
+def catalogue_names() -> dict[str, dict[str, str]]:
+    """{kind of tag: {slug: name}} for every tag a document can name."""
+    return {
+        kind: dict(model.objects.values_list("slug", "name"))
+        for kind, model in CATALOGUE_MODELS.items()
+    }
+
+
+def bank_export_markdown(*, user) -> str:
+    """The bank as one Markdown document (stories in the trash left out)."""
+    stories = [story_entry(story, "") for story in stories_for_export(user)]
+    return bank_markdown(stories, names=catalogue_names(), exported_at=timezone.localtime())
+
+
+# --- Import ------------------------------------------------------------------------
+
+
+def catalogue_rows(slugs: dict[str, set[str]]) -> dict[str, dict[str, Any]]:
+    """{kind: {slug: row}} for the slugs that exist here: one query per kind."""
+    return {
+        kind: {row.slug: row for row in CATALOGUE_MODELS[kind].objects.filter(slug__in=wanted)}
+        for kind, wanted in slugs.items()
+    }
+
+
+def bank_check(*, document: dict) -> tuple[list[StoryRecord], dict[str, list[str]]]:
+    """Every problem of the document (DocumentError), else its stories and unknown references.
+
+    Reads the catalogue; writes nothing.
+    """
+    records = document_stories(document, sections=EXTRA_SECTIONS.keys())
+    slugs = referenced_slugs(records)
+    rows = catalogue_rows(slugs)
+    unknown = {kind: wanted - set(rows[kind]) for kind, wanted in slugs.items()}
+    refs = {record.ref for record in records if record.ref}
+    problems: list[str] = []
+    for name, section in EXTRA_SECTIONS.items():
+        if document.get(name) is not None and section.check is not None:
+            section_problems, section_unknown = section.check(document[name], refs)
+            problems += section_problems
+            for kind, values in section_unknown.items():
+                unknown.setdefault(kind, set()).update(values)
+    if problems:
+        raise DocumentError(problems)
+    return records, {kind: sorted(values) for kind, values in unknown.items() if values}
+
+
+@transaction.atomic
+def bank_import(*, user, document: dict, confirm_unknown_tags: bool = False) -> ImportResult:
+    """Import a checked document into `user`'s bank: every story and section, or nothing.
+
+    Stories are written by `story_save`, so sections, the coach's verdict, the
+    search vector and a first revision are exactly as if typed in. A title
+    already in use (in the bank or earlier in the document) is kept with
+    " (2)", " (3)"… added. Unknown tags raise UnknownTags unless confirmed.
+    """
+    records, unknown = bank_check(document=document)
+    if unknown and not confirm_unknown_tags:
+        raise UnknownTags(unknown)
+    rows = catalogue_rows(referenced_slugs(records))
+    taken = Story.with_trash.filter(owner=user).values_list("title", flat=True)
+    titles = titles_deduplicated([record.title for record in records], taken=taken)
+    result = ImportResult(skipped=unknown)
+    refs: dict[str, Story] = {}
+    for index, (record, title) in enumerate(zip(records, titles, strict=True), start=1):
+        story = story_create(user=user, record=record, title=title, rows=rows, index=index)
+        result.stories.append(story)
+        if title != record.title:
+            result.renamed.append((record.title, title))
+        if record.ref:
+            refs[record.ref] = story
+    for name, section in EXTRA_SECTIONS.items():
+        if document.get(name) is not None:
+            result.extras.append(section.importer(user, document[name], refs))
+    return result
+
+
+def story_create(*, user, record: StoryRecord, title: str, rows: dict, index: int) -> Story:
+    story = Story(
+        owner=user,
+        title=title,
+        template=rows["templates"].get(record.template),
+        metrics=record.metrics,
+        status=record.status,
+    )
+    tags = {
+        relation: [
+            rows[relation][slug] for slug in getattr(record, relation) if slug in rows[relation]
+        ]
+        for relation in TAG_RELATIONS
+    }
+    tags["kind"] = rows["kinds"].get(record.kind)
+    try:
+        story_save(story=story, answers=record.answers, tags=tags, kind=StoryRevision.Kind.IMPORT)
+    except ValidationError as error:
+        messages = "; ".join(error.messages)
+        raise DocumentError([f"Story {index} (“{record.title}”): {messages}"]) from None
+    times = {
+        name: value
+        for name, value in (
+            ("created_at", record.created_at),
+            ("updated_at", record.updated_at),
+            ("deleted_at", record.trashed_at),
+        )
+        if value is not None
+    }
+    if times:
+        # auto_now fields ignore assigned values on save(); an UPDATE keeps the originals.
+        Story.with_trash.filter(pk=story.pk).update(**times)
+        for name, value in times.items():
+            setattr(story, name, value)
+    return story
+
+
+def story_matrix_read(raw: bytes) -> StoryMatrix:
+    """Parse a CSV story matrix against this server's principles and themes."""
+    names = catalogue_names()
+    return story_matrix_parse(raw, principles=names["principles"], themes=names["themes"])
+
+
+def import_preview(*, user, document: dict) -> list[dict]:
+    """What an import would create, with final titles and tag names; writes nothing."""
+    records, _ = bank_check(document=document)
+    taken = Story.with_trash.filter(owner=user).values_list("title", flat=True)
+    titles = titles_deduplicated([record.title for record in records], taken=taken)
+    names = catalogue_names()
+    return [
+        {
+            "title": title,
+            "renamed_from": record.title if title != record.title else None,
+            "status": dict(Story.Status.choices).get(record.status, record.status),
+            "sections": record.sections,
+            "metrics": record.metrics,
+            "principles": [names["principles"].get(s, s) for s in record.principles],
+            "themes": [names["themes"].get(s, s) for s in record.themes],
+        }
+        for record, title in zip(records, titles, strict=True)
+    ]
+
+
+# --- Accounts ----------------------------------------------------------------------
+
+
+def account_by_email(email: str):
+    """The one account with this email address (any case), or None."""
+    users = list(get_user_model().objects.filter(email__iexact=email.strip())[:2])
+    return users[0] if len(users) == 1 else None
+
+
+@transaction.atomic
+def account_delete(*, user) -> dict[str, int]:
+    """Delete the user and, through the cascades, every row of theirs in every app.
+
+    Their sessions are not listed anywhere, but each one resolves to an
+    anonymous visitor on its next request, as the user no longer exists.
+    Returns the rows deleted by model label.
+    """
+    _, deleted = user.delete()
+    return deleted

@@ -1,0 +1,582 @@
+"""Export and import of a whole bank, and account deletion, through the services."""
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from practice.models import Answer, PracticeSession, PracticeSettings, ReviewSchedule
+from practice.services import schedule_refresh
+from principles.models import Kind, Level, Principle, Question, Theme
+from stories.models import ANSWER_MAX, METRICS_MAX, Story, StoryTemplate
+from stories.portability import (
+    FORMAT,
+    MAX_STORIES,
+    DocumentError,
+    document_dumps,
+    document_load,
+)
+from stories.services import story_save
+from stories.star import SECTIONS, clean_text
+from stories.transfer import (
+    UnknownTags,
+    account_by_email,
+    account_delete,
+    bank_export,
+    bank_import,
+)
+from tests.factories import AnswerFactory, PracticeSessionFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+# --- Building a bank ---------------------------------------------------------------
+
+
+def write_story(user, title: str, *, template="technical-direction", **fields) -> Story:
+    """A story saved as the form saves it, with every kind of tag."""
+    template = StoryTemplate.objects.get(slug=template) if template else None
+    answers = fields.pop("answers", None)
+    if answers is None:
+        answers = [
+            {"key": f.key, "label": f.label, "section": f.section, "text": f"{title}: {f.label}."}
+            for f in template.fields.all()
+        ]
+    story = Story(
+        owner=user,
+        title=title,
+        template=template,
+        metrics=fields.pop("metrics", "5% → 0.4% failed payments\n$60k a month kept"),
+        status=fields.pop("status", Story.Status.READY),
+    )
+    tags = {
+        "principles": list(
+            Principle.objects.filter(slug__in=fields.pop("principles", ["ownership", "dive-deep"]))
+        ),
+        "themes": list(Theme.objects.filter(slug__in=fields.pop("themes", ["failure-recovery"]))),
+        "levels": list(Level.objects.filter(slug__in=fields.pop("levels", ["senior", "staff"]))),
+        "kind": Kind.objects.filter(slug=fields.pop("kind", "technical")).first(),
+    }
+    assert not fields, fields
+    return story_save(story=story, answers=answers, tags=tags)
+
+
+def practise(user, stories: list[Story], *, sessions: int = 1) -> list[PracticeSession]:
+    """Finished sessions whose answers tell `stories`, rated, with notes and a checklist."""
+    PracticeSettings.objects.get_or_create(
+        user=user,
+        defaults={
+            "target_level": Level.objects.get(slug="staff"),
+            "band_min_seconds": 90,
+            "band_max_seconds": 150,
+            "questions_per_session": 3,
+            "target_company": "Acme Ltd",
+        },
+    )
+    bank = list(Question.objects.order_by("pk"))
+    made = []
+    rated = set()
+    start = timezone.now() - timedelta(days=10)
+    for number in range(sessions):
+        started = start + timedelta(days=number, microseconds=123456)
+        session = PracticeSessionFactory(
+            owner=user,
+            mode=PracticeSession.Mode.PRINCIPLE,
+            principle=Principle.objects.get(slug="ownership"),
+            level=Level.objects.get(slug="senior"),
+            band_min_seconds=90,
+            band_max_seconds=150,
+            started_at=started,
+            finished_at=started + timedelta(minutes=20),
+            status=PracticeSession.Status.FINISHED,
+        )
+        # A different three questions each time (the question bank holds over 100).
+        questions = [bank[(number * 3 + n) % len(bank)] for n in range(3)]
+        rated.update(questions)
+        for position, question in enumerate(questions, start=1):
+            told = stories[(number + position) % len(stories)] if stories else None
+            AnswerFactory(
+                session=session,
+                question=question,
+                position=position,
+                story=told if position < 3 else None,
+                started_at=started + timedelta(minutes=position * 5),
+                stopped_at=started + timedelta(minutes=position * 5, seconds=95 + position),
+                duration_seconds=95 + position,
+                closed_automatically=position == 2,
+                said_i=True,
+                named_obstacle=position == 1,
+                gave_number=position != 2,
+                said_learning=False,
+                within_band=position != 3,
+                rating=position + 2,
+                rated_at=started + timedelta(minutes=position * 5 + 2),
+                notes=f"Session {number}, question {position}: slow start — «speed up».",
+            )
+        made.append(session)
+    for question in rated:
+        schedule_refresh(user=user, question_id=question.pk)
+    return made
+
+
+def make_bank(user, size: int) -> list[Story]:
+    stories = [write_story(user, f"Story {n} of {user.username}") for n in range(size)]
+    practise(user, stories, sessions=size)
+    return stories
+
+
+# --- What a user sees, by slug and title, to compare before and after ---------------
+
+
+def story_facts(user) -> list[dict]:
+    stories = (
+        Story.with_trash.filter(owner=user)
+        .select_related("template", "kind")
+        .prefetch_related("principles", "themes", "levels")
+        .order_by("title")
+    )
+    return [
+        {
+            "title": s.title,
+            "template": s.template.slug if s.template else None,
+            "answers": s.answers,
+            "sections": s.sections,
+            "metrics": s.metrics,
+            "status": s.status,
+            "principles": sorted(p.slug for p in s.principles.all()),
+            "themes": sorted(t.slug for t in s.themes.all()),
+            "levels": sorted(level.slug for level in s.levels.all()),
+            "kind": s.kind.slug if s.kind else None,
+            "red_flags": s.red_flags,
+            "score": s.score,
+            "word_count": s.word_count,
+            "created_at": s.created_at,
+            "updated_at": s.updated_at,
+            "deleted_at": s.deleted_at,
+        }
+        for s in stories
+    ]
+
+
+def practice_facts(user) -> dict:
+    settings_row = PracticeSettings.objects.filter(user=user).first()
+    sessions = PracticeSession.objects.filter(owner=user).order_by("started_at")
+    return {
+        "settings": None
+        if settings_row is None
+        else {
+            "target_level": settings_row.target_level.slug,
+            "band": (settings_row.band_min_seconds, settings_row.band_max_seconds),
+            "questions_per_session": settings_row.questions_per_session,
+            "target_company": settings_row.target_company,
+        },
+        "sessions": [
+            {
+                "mode": s.mode,
+                "principle": s.principle.slug if s.principle else None,
+                "theme": s.theme.slug if s.theme else None,
+                "level": s.level.slug,
+                "band": (s.band_min_seconds, s.band_max_seconds),
+                "started_at": s.started_at,
+                "finished_at": s.finished_at,
+                "status": s.status,
+                "answers": [
+                    {
+                        "position": a.position,
+                        "question": a.question.text,
+                        "story": a.story.title if a.story else None,
+                        "started_at": a.started_at,
+                        "stopped_at": a.stopped_at,
+                        "duration_seconds": a.duration_seconds,
+                        "closed_automatically": a.closed_automatically,
+                        "checklist": a.checklist,
+                        "rating": a.rating,
+                        "rated_at": a.rated_at,
+                        "notes": a.notes,
+                    }
+                    for a in s.answers.order_by("position")
+                ],
+            }
+            for s in sessions
+        ],
+        "schedule": [
+            (r.question.text, r.ease, r.interval_days, r.repetitions, r.due_on, r.last_reviewed_on)
+            for r in ReviewSchedule.objects.filter(user=user).order_by("question__text")
+        ],
+    }
+
+
+def delete_everything(user) -> None:
+    Story.with_trash.filter(owner=user).delete()
+    PracticeSession.objects.filter(owner=user).delete()
+    PracticeSettings.objects.filter(user=user).delete()
+    ReviewSchedule.objects.filter(user=user).delete()
+    assert not story_facts(user)
+    assert practice_facts(user) == {"settings": None, "sessions": [], "schedule": []}
+
+
+def through_text(document: dict) -> dict:
+    """As a download and an upload would carry it."""
+    return document_load(document_dumps(document).encode("utf-8"))
+
+
+# --- The round trip ------------------------------------------------------------------
+
+
+def test_export_delete_import_gives_back_every_story_and_all_practice_history(user):
+    stories = make_bank(user, 3)
+    plain = write_story(
+        user, "Written from a spreadsheet", template="plain-star", kind=None, levels=[]
+    )
+    stories[1].deleted_at = timezone.now() - timedelta(days=3)  # in the trash, practised before
+    Story.with_trash.filter(pk=stories[1].pk).update(deleted_at=stories[1].deleted_at)
+    assert plain.template.slug == "plain-star"
+    before_stories, before_practice = story_facts(user), practice_facts(user)
+    assert before_practice["sessions"][0]["answers"][0]["story"] == stories[1].title
+
+    document = through_text(bank_export(user=user))
+    delete_everything(user)
+    result = bank_import(user=user, document=document)
+
+    assert len(result.stories) == 4 and not result.renamed
+    after_stories, after_practice = story_facts(user), practice_facts(user)
+    for before, after in zip(before_stories, after_stories, strict=True):
+        for name in before:
+            assert after[name] == before[name], (before["title"], name)
+    assert after_practice["settings"] == before_practice["settings"]
+    for before, after in zip(before_practice["sessions"], after_practice["sessions"], strict=True):
+        for name in before:
+            assert after[name] == before[name], name
+    assert after_practice["schedule"] == before_practice["schedule"]
+    assert "3 practice sessions" in result.summary
+
+
+def test_a_bank_imported_into_another_account_is_the_same_bank(user, other_user):
+    make_bank(user, 2)
+    bank_import(user=other_user, document=through_text(bank_export(user=user)))
+    assert story_facts(other_user) == story_facts(user)
+    assert practice_facts(other_user) == practice_facts(user)
+    assert Story.objects.for_user(user).count() == 2  # the source is untouched
+
+
+def test_the_export_names_its_format_and_points_answers_at_story_refs(user):
+    [story] = make_bank(user, 1)
+    document = bank_export(user=user)
+    assert set(document) == {"format", "exported_at", "stories", "practice"}
+    assert document["format"] == FORMAT
+    [entry] = document["stories"]
+    assert entry["ref"] == f"story-{story.pk}"
+    assert set(entry["principles"]) == {"ownership", "dive-deep"}
+    told = [a["story"] for s in document["practice"]["sessions"] for a in s["answers"]]
+    assert entry["ref"] in told
+
+
+any_character = st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00")
+unicode_text = st.text(alphabet=any_character, max_size=60)
+
+
+def long(limit: int):
+    """Texts at (or just under) `limit`: a random piece repeated, cheap to generate."""
+    return st.builds(
+        lambda piece, cut: (piece * limit)[: limit - cut],
+        st.text(alphabet=any_character, min_size=1, max_size=20),
+        st.integers(min_value=0, max_value=50),
+    )
+
+
+answer_lists = st.lists(
+    st.tuples(
+        st.sampled_from(SECTIONS),
+        st.one_of(st.just(""), st.just("  \r\n "), unicode_text, long(ANSWER_MAX)),
+        unicode_text,
+    ),
+    max_size=6,
+)
+
+
+@settings(
+    max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None
+)
+@given(
+    title=unicode_text.map(clean_text).filter(bool),
+    answers=answer_lists,
+    metrics=st.one_of(unicode_text, long(METRICS_MAX)),
+    status=st.sampled_from(Story.Status.values),
+    principles=st.sets(st.sampled_from(["ownership", "frugality", "earn-trust", "dive-deep"])),
+    themes=st.sets(st.sampled_from(["mentorship", "failure-recovery", "customer-impact"])),
+    kind=st.sampled_from([None, "technical", "people"]),
+)
+def test_any_story_survives_the_round_trip_unchanged(
+    db, title, answers, metrics, status, principles, themes, kind
+):
+    user = UserFactory()
+    written = [
+        {"key": f"field_{n}", "label": label, "section": section, "text": text}
+        for n, (section, text, label) in enumerate(answers)
+    ]
+    write_story(
+        user,
+        title,
+        template=None,
+        answers=written,
+        metrics=metrics,
+        status=status,
+        principles=sorted(principles),
+        themes=sorted(themes),
+        levels=["mid"],
+        kind=kind,
+    )
+    before = story_facts(user)
+    document = through_text(bank_export(user=user))
+    delete_everything(user)
+    bank_import(user=user, document=document)
+    assert story_facts(user) == before
+
+
+# --- Bad input saves nothing -----------------------------------------------------------
+
+
+def test_a_bad_story_at_the_end_leaves_nothing_at_all(user):
+    make_bank(user, 2)
+    document = through_text(bank_export(user=user))
+    delete_everything(user)
+    document["stories"].append({"title": "Broken", "status": "finished"})
+    with pytest.raises(DocumentError) as caught:
+        bank_import(user=user, document=document)
+    assert caught.value.problems == [
+        "Story 3 (“Broken”), “status”: “finished” is not one of draft, ready, polished."
+    ]
+    assert Story.with_trash.filter(owner=user).count() == 0
+    assert PracticeSession.objects.filter(owner=user).count() == 0
+
+
+def test_a_failure_while_writing_practice_undoes_the_stories_too(user, monkeypatch):
+    from stories.transfer import EXTRA_SECTIONS
+
+    make_bank(user, 2)
+    document = through_text(bank_export(user=user))
+    delete_everything(user)
+
+    def broken_importer(user, data, stories):
+        raise DocumentError(["Practice session 1: the disk is full."])
+
+    section = EXTRA_SECTIONS["practice"]
+    monkeypatch.setitem(
+        EXTRA_SECTIONS,
+        "practice",
+        type(section)(name="practice", exporter=section.exporter, importer=broken_importer),
+    )
+    with pytest.raises(DocumentError):
+        bank_import(user=user, document=document)
+    assert Story.with_trash.filter(owner=user).count() == 0
+
+
+def test_a_bad_practice_answer_is_reported_with_the_stories_before_anything_is_written(user):
+    make_bank(user, 1)
+    document = through_text(bank_export(user=user))
+    document["practice"]["sessions"][0]["answers"][0]["rating"] = 9
+    document["practice"]["sessions"][0]["answers"][1]["story"] = "story-nowhere"
+    with pytest.raises(DocumentError) as caught:
+        bank_import(user=user, document=document)
+    assert caught.value.problems == [
+        "Practice session 1, answer 1, “rating”: 9 is not between 1 and 5.",
+        "Practice session 1, answer 2, “story”: no story in this document has the ref “story-nowhere”.",
+    ]
+    assert Story.with_trash.filter(owner=user).count() == 1  # only the original
+
+
+def test_duplicate_titles_are_kept_and_renamed(user):
+    write_story(user, "Payments fallback")
+    document = through_text(bank_export(user=user))
+    document["stories"].append({**document["stories"][0], "ref": "copy"})
+    result = bank_import(user=user, document=document)
+    titles = sorted(Story.objects.for_user(user).values_list("title", flat=True))
+    assert titles == ["Payments fallback", "Payments fallback (2)", "Payments fallback (3)"]
+    assert result.renamed == [
+        ("Payments fallback", "Payments fallback (2)"),
+        ("Payments fallback", "Payments fallback (3)"),
+    ]
+    assert "2 renamed because the title was taken" in result.summary
+
+
+def test_unknown_tags_stop_the_import_and_are_listed(user, other_user):
+    make_bank(user, 1)
+    document = through_text(bank_export(user=user))
+    story = document["stories"][0]
+    story["principles"].append("be-vocally-self-critical")
+    story["themes"].append("moonshots")
+    story["template"] = "retired-template"
+    with pytest.raises(UnknownTags) as caught:
+        bank_import(user=other_user, document=document)
+    assert caught.value.unknown == {
+        "templates": ["retired-template"],
+        "principles": ["be-vocally-self-critical"],
+        "themes": ["moonshots"],
+    }
+    assert not Story.with_trash.filter(owner=other_user).exists()
+
+
+def test_confirmed_unknown_tags_are_dropped_and_every_word_is_kept(user, other_user):
+    make_bank(user, 1)
+    document = through_text(bank_export(user=user))
+    story = document["stories"][0]
+    story["principles"].append("be-vocally-self-critical")
+    story["template"] = "retired-template"
+    result = bank_import(user=other_user, document=document, confirm_unknown_tags=True)
+    [imported] = result.stories
+    assert imported.template is None
+    assert sorted(imported.principles.values_list("slug", flat=True)) == ["dive-deep", "ownership"]
+    assert imported.answers == story["answers"]
+    assert result.skipped["principles"] == ["be-vocally-self-critical"]
+
+
+def test_an_answer_to_a_question_this_server_lacks_is_reported_then_left_out(user, other_user):
+    make_bank(user, 1)
+    document = through_text(bank_export(user=user))
+    answers = document["practice"]["sessions"][0]["answers"]
+    answers[0]["question"] = "Tell me about a question only the old server had."
+    document["practice"]["sessions"][0]["level"] = "principal-plus"
+    with pytest.raises(UnknownTags) as caught:
+        bank_import(user=other_user, document=document)
+    assert caught.value.unknown == {
+        "levels": ["principal-plus"],
+        "practice questions": ["Tell me about a question only the old server had."],
+    }
+    bank_import(user=other_user, document=document, confirm_unknown_tags=True)
+    [session] = PracticeSession.objects.filter(owner=other_user)
+    assert session.answers.count() == 2
+    assert session.level.slug == "staff"  # the practice level of the imported settings
+
+
+def test_more_than_2000_stories_are_refused_with_a_clear_message(user):
+    document = {"format": FORMAT, "stories": [{"title": f"S{n}"} for n in range(MAX_STORIES + 1)]}
+    with pytest.raises(DocumentError, match="2,001 stories; an import can hold at most 2,000"):
+        bank_import(user=user, document=document)
+    assert not Story.with_trash.filter(owner=user).exists()
+
+
+def test_exactly_2000_small_stories_import(user):
+    document = {"format": FORMAT, "stories": [{"title": f"S{n}"} for n in range(MAX_STORIES)]}
+    result = bank_import(user=user, document=document)
+    assert len(result.stories) == MAX_STORIES
+    assert Story.objects.for_user(user).count() == MAX_STORIES
+
+
+# --- Isolation -------------------------------------------------------------------------
+
+
+def test_the_export_never_contains_another_users_data(user, other_user):
+    make_bank(user, 1)
+    theirs = make_bank(other_user, 2)
+    # Even an answer of mine that points at their story does not carry it.
+    mine = PracticeSession.objects.filter(owner=user).first().answers.first()
+    Answer.objects.filter(pk=mine.pk).update(story=theirs[0])
+    text = document_dumps(bank_export(user=user))
+    assert other_user.username not in text
+    assert theirs[0].title not in text
+    document = json.loads(text)
+    assert len(document["stories"]) == 1
+    assert len(document["practice"]["sessions"]) == 1
+    assert document["practice"]["sessions"][0]["answers"][0]["story"] is None
+
+
+def test_query_count_of_the_export_does_not_grow_with_the_bank(
+    user, other_user, django_assert_num_queries
+):
+    make_bank(user, 1)
+    make_bank(other_user, 50)
+    with django_assert_num_queries(7):
+        small = bank_export(user=user)
+    with django_assert_num_queries(7):
+        large = bank_export(user=other_user)
+    assert len(small["stories"]) == 1 and len(large["stories"]) == 50
+    assert len(large["practice"]["sessions"]) == 50
+
+
+# --- Accounts --------------------------------------------------------------------------
+
+
+def test_an_account_is_found_by_its_email_in_any_case(user):
+    assert account_by_email(user.email.upper()) == user
+    assert account_by_email("nobody@example.com") is None
+
+
+def user_foreign_keys() -> list[tuple]:
+    """(model, field name) for every foreign key to the user model, in every app."""
+    user_model = get_user_model()
+    return [
+        (model, field.name)
+        for model in apps.get_models(include_auto_created=True)
+        for field in model._meta.get_fields()
+        if field.is_relation and field.concrete and field.related_model is user_model
+    ]
+
+
+def rows_of(user) -> dict[str, set]:
+    """Primary keys of every row that belongs to `user`: directly, or one step away."""
+    found: dict[str, set] = {}
+    direct = user_foreign_keys()
+    owned_models = {model for model, _ in direct}
+    for model in apps.get_models(include_auto_created=True):
+        lookups = [name for m, name in direct if m is model]
+        for field in model._meta.get_fields():
+            if field.is_relation and field.concrete and field.related_model in owned_models:
+                lookups += [
+                    f"{field.name}__{name}" for m, name in direct if m is field.related_model
+                ]
+        for lookup in lookups:
+            pks = set(model._base_manager.filter(**{lookup: user.pk}).values_list("pk", flat=True))
+            found.setdefault(model._meta.label, set()).update(pks)
+    return found
+
+
+def give_every_kind_of_row(user) -> None:
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.models import Authenticator
+    from django.contrib.admin.models import ADDITION, LogEntry
+    from django.contrib.auth.models import Group, Permission
+    from django.contrib.contenttypes.models import ContentType
+
+    from stories.models import StoryDraft
+
+    stories = make_bank(user, 2)
+    Story.with_trash.filter(pk=stories[0].pk).update(deleted_at=timezone.now())
+    StoryDraft.objects.create(owner=user, story=stories[1], base_version=1, data={"title": "Draft"})
+    EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
+    Authenticator.objects.create(user=user, type=Authenticator.Type.RECOVERY_CODES, data={})
+    LogEntry.objects.create(
+        user=user,
+        content_type=ContentType.objects.get_for_model(Story),
+        object_id=str(stories[0].pk),
+        object_repr="x",
+        action_flag=ADDITION,
+    )
+    user.groups.add(Group.objects.create(name=f"group of {user.username}"))
+    user.user_permissions.add(Permission.objects.first())
+
+
+def test_deleting_an_account_removes_every_row_of_that_user_in_every_app(user, other_user):
+    give_every_kind_of_row(user)
+    give_every_kind_of_row(other_user)
+    mine, theirs = rows_of(user), rows_of(other_user)
+    for model, field_name in user_foreign_keys():
+        assert mine.get(model._meta.label), (
+            f"{model._meta.label}.{field_name} points at the user: give the user a row of it "
+            "in give_every_kind_of_row, so account deletion is checked for it."
+        )
+
+    account_delete(user=user)
+
+    assert not get_user_model().objects.filter(email=user.email).exists()
+    for label, pks in mine.items():
+        model = apps.get_model(label)
+        left = model._base_manager.filter(pk__in=pks).count()
+        assert left == 0, f"{left} row(s) of {label} outlived their user"
+    for label, pks in theirs.items():
+        model = apps.get_model(label)
+        assert model._base_manager.filter(pk__in=pks).count() == len(pks), label
