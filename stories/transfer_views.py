@@ -57,7 +57,8 @@ class UploadForm(forms.Form):
 
 
 class ConfirmForm(forms.Form):
-    token = forms.CharField(max_length=64, widget=forms.HiddenInput)
+    # secrets.token_urlsafe output only, so a posted value never makes an odd cache key.
+    token = forms.RegexField(r"^[A-Za-z0-9_-]{16,64}$", widget=forms.HiddenInput)
 
 
 class AccountDeleteForm(forms.Form):

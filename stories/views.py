@@ -1,9 +1,12 @@
 """Story bank pages: the list, the coverage matrix, a story, and its forms."""
 
+import re
+
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.core.validators import slug_re as SLUG_RE
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -348,27 +351,39 @@ def story_restore(request: HttpRequest, pk: int, revision_pk: int) -> HttpRespon
     return redirect(story)
 
 
+def posted_id(request: HttpRequest, name: str) -> int | None:
+    """A posted id or version: plain ASCII digits of sane length, else None."""
+    value = request.POST.get(name, "")
+    return int(value) if re.fullmatch(r"[0-9]{1,9}", value) else None
+
+
+def posted_template(request: HttpRequest) -> StoryTemplate:
+    """The active template named by the posted `template_slug`, or 404 (never a bad query)."""
+    slug = request.POST.get("template_slug", "")
+    if not SLUG_RE.fullmatch(slug):
+        raise Http404("No such template.")
+    return get_object_or_404(StoryTemplate.objects.active(), slug=slug)
+
+
 @require_POST
 def story_autosave(request: HttpRequest) -> HttpResponse:
     """Keep the form as typed in a draft; never touches the saved story."""
-    data = {name: values for name, values in request.POST.lists() if name != "csrfmiddlewaretoken"}
+    # PostgreSQL's jsonb refuses NUL characters: drop them, as the story form does.
+    data = {
+        name: [value.replace("\x00", "") for value in values]
+        for name, values in request.POST.lists()
+        if name != "csrfmiddlewaretoken"
+    }
     if len(repr(data)) > DRAFT_MAX_BYTES:
         return render(
             request,
             "stories/story_form.html#autosave",
             {"error": "Too long to autosave; save the story."},
         )
-    story_id = request.POST.get("story_id", "")
-    story = get_story_for_user(request, int(story_id)) if story_id.isdigit() else None
-    template = None
-    if story is None:
-        template = get_object_or_404(
-            StoryTemplate.objects.active(), slug=request.POST.get("template_slug", "")
-        )
-    version = request.POST.get("version", "")
-    base_version = (
-        int(version) if version.isdigit() and len(version) < 9 else (story.version if story else 0)
-    )
+    story_id = posted_id(request, "story_id")
+    story = get_story_for_user(request, story_id) if story_id else None
+    template = posted_template(request) if story is None else None
+    base_version = posted_id(request, "version") or (story.version if story else 0)
     draft = story_autosave_draft(
         owner=request.user, story=story, template=template, data=data, base_version=base_version
     )
@@ -381,15 +396,13 @@ def story_autosave(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def draft_discard(request: HttpRequest) -> HttpResponse:
-    story_id = request.POST.get("story_id", "")
-    if story_id.isdigit():
-        story = get_story_for_user(request, int(story_id))
+    story_id = posted_id(request, "story_id")
+    if story_id:
+        story = get_story_for_user(request, story_id)
         StoryDraft.objects.filter(owner=request.user, story=story).delete()
         messages.info(request, "The unsaved draft was discarded.")
         return redirect("stories:edit", pk=story.pk)
-    template = get_object_or_404(
-        StoryTemplate.objects.active(), slug=request.POST.get("template_slug", "")
-    )
+    template = posted_template(request)
     StoryDraft.objects.filter(owner=request.user, story=None, template=template).delete()
     messages.info(request, "The unsaved draft was discarded.")
     return redirect("stories:create", template_slug=template.slug)

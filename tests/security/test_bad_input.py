@@ -1,0 +1,151 @@
+"""Property-based: random text, huge text, NUL bytes, unicode and wrong types posted to
+every form endpoint never give a 500, and a refused post writes nothing."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.factories import AnswerFactory, PracticeSessionFactory, StoryFactory
+from tests.security.test_urls import database_fingerprint
+
+pytestmark = pytest.mark.django_db
+
+STAR = ["answer_situation", "answer_task", "answer_action", "answer_result", "answer_learning"]
+TAGS = ["principles", "themes", "levels", "kind", "status", "metrics", "title"]
+
+# endpoint -> (URL builder, the fields its form reads)
+ENDPOINTS = {
+    "stories:create": (lambda o: reverse("stories:create", args=["plain-star"]), STAR + TAGS),
+    "stories:edit": (
+        lambda o: reverse("stories:edit", args=[o["story"].pk]),
+        [*STAR, *TAGS, "version"],
+    ),
+    "stories:tag": (
+        lambda o: reverse("stories:tag", args=[o["story"].pk]),
+        ["relation", "slug", "action"],
+    ),
+    "stories:review": (lambda o: reverse("stories:review"), ["answer_a", "section_a", "themes"]),
+    "stories:autosave": (
+        lambda o: reverse("stories:autosave"),
+        ["story_id", "template_slug", "version", "answer_action", "title"],
+    ),
+    "stories:draft_discard": (
+        lambda o: reverse("stories:draft_discard"),
+        ["story_id", "template_slug"],
+    ),
+    "stories:restore": (
+        lambda o: reverse("stories:restore", args=[o["story"].pk, o["revision"].pk]),
+        ["version"],
+    ),
+    "stories:import_json": (lambda o: reverse("stories:import_json"), ["file", "token", "confirm"]),
+    "stories:import_csv": (lambda o: reverse("stories:import_csv"), ["file", "token", "confirm"]),
+    "stories:account_delete": (
+        lambda o: reverse("stories:account_delete"),
+        ["password", "confirm"],
+    ),
+    "practice:settings": (
+        lambda o: reverse("practice:settings"),
+        [
+            "target_level",
+            "band_min_seconds",
+            "band_max_seconds",
+            "questions_per_session",
+            "target_company",
+        ],
+    ),
+    "practice:start": (lambda o: reverse("practice:start"), ["mode", "principle", "theme"]),
+    "practice:answer-start": (
+        lambda o: reverse("practice:answer-start", args=[o["session"].pk, o["answer"].pk]),
+        ["story"],
+    ),
+    "practice:answer-rate": (
+        lambda o: reverse("practice:answer-rate", args=[o["session"].pk, o["answer"].pk]),
+        ["said_i", "named_obstacle", "gave_number", "said_learning", "rating", "notes", "story"],
+    ),
+    "account_login": (lambda o: reverse("account_login"), ["login", "password", "remember"]),
+    "account_signup": (lambda o: reverse("account_signup"), ["email", "password1", "password2"]),
+}
+
+# Endpoints whose success is a 200 with a write (the autosave keeps a draft).
+WRITES_ON_200 = {"stories:autosave"}
+
+scalar = st.one_of(
+    st.text(max_size=40),
+    st.text(alphabet=st.characters(codec="utf-8"), max_size=40),
+    st.just("\x00"),
+    st.text(max_size=10).map(lambda t: f"{t}\x00{t}"),
+    st.just("x" * 60_000),
+    st.integers().map(str),
+    st.sampled_from(
+        [
+            "",
+            "-1",
+            "0",
+            "99999999999999999999",
+            "ownership",
+            "plain-star",
+            "draft",
+            "true",
+            "🦄" * 300,
+        ]
+    ),
+)
+value = st.one_of(
+    scalar, st.lists(scalar, min_size=2, max_size=3)
+)  # a list: a wrong type for a scalar field
+
+
+@pytest.fixture
+def objects(user):
+    from stories.services import record_revision
+
+    story = StoryFactory(owner=user)
+    session = PracticeSessionFactory(owner=user)
+    return {
+        "story": story,
+        "revision": record_revision(story, kind="save"),
+        "session": session,
+        "answer": AnswerFactory(session=session),
+    }
+
+
+def post_payload(fields: list[str], data) -> dict:
+    payload = {}
+    for name in fields:
+        if data.draw(st.booleans()):
+            continue  # a missing field
+        raw = data.draw(value)
+        if name == "file":
+            content = (raw if isinstance(raw, str) else "\n".join(raw)).encode(
+                "utf-8", "surrogatepass"
+            )
+            payload[name] = SimpleUploadedFile("upload.bin", content[:200_000])
+        else:
+            payload[name] = raw
+    return payload
+
+
+@pytest.mark.parametrize("endpoint", sorted(ENDPOINTS))
+def test_random_posts_never_500_and_refusals_write_nothing(user_client, objects, endpoint):
+    url_for, fields = ENDPOINTS[endpoint]
+    url = url_for(objects)
+
+    @settings(
+        max_examples=12, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True
+    )
+    @given(data=st.data(), htmx=st.booleans())
+    def check(data, htmx):
+        payload = post_payload(fields, data)
+        headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+        before = database_fingerprint()
+        response = user_client.post(url, payload, **headers)
+        assert response.status_code < 500, (endpoint, payload)
+        accepted = response.status_code in (301, 302, 303) or (
+            endpoint in WRITES_ON_200 and response.status_code == 200
+        )
+        if not accepted:
+            assert database_fingerprint() == before, (endpoint, response.status_code)
+
+    check()

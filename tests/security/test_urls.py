@@ -1,0 +1,283 @@
+"""Every URL, enumerated from the resolver: login required, private, no state change on GET, CSRF.
+
+A URL added to the project without an entry in ROUTES (or a rule below)
+makes `test_every_url_is_covered` fail, so new pages cannot slip past.
+"""
+
+import hashlib
+import re
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from stories.models import Story
+from tests.factories import AnswerFactory, PracticeSessionFactory, StoryFactory
+
+pytestmark = pytest.mark.django_db
+
+# Pages anyone may open.
+PUBLIC = {
+    "home",
+    "healthz",
+    "account_login",
+    "account_logout",
+    "account_signup",
+    "account_inactive",
+    "account_reset_password",
+    "account_reset_password_done",
+    "account_reset_password_from_key",
+    "account_reset_password_from_key_done",
+    "account_email_verification_sent",
+    "account_confirm_email",
+    "account_confirm_login_code",
+    "mfa_authenticate",
+}
+
+# allauth pages for the signed-in user's own account (no object of another user in the URL).
+ACCOUNT_PAGES = {
+    "account_email",
+    "account_change_password",
+    "account_set_password",
+    "account_reauthenticate",
+    "mfa_index",
+    "mfa_reauthenticate",
+    "mfa_activate_totp",
+    "mfa_deactivate_totp",
+    "mfa_view_recovery_codes",
+    "mfa_generate_recovery_codes",
+    "mfa_download_recovery_codes",
+}
+
+# Our own pages: name -> (methods the view accepts, how to build its URL kwargs from the
+# owner's objects, or None when the URL names no object).
+ROUTES = {
+    "stories:bank": ({"GET"}, None),
+    "stories:coverage": ({"GET"}, None),
+    "stories:new": ({"GET"}, None),
+    "stories:create": ({"GET", "POST"}, lambda o: {"template_slug": "plain-star"}),
+    "stories:review": ({"POST"}, None),
+    "stories:autosave": ({"POST"}, None),
+    "stories:draft_discard": ({"POST"}, None),
+    "stories:trash": ({"GET"}, None),
+    "stories:untrash": ({"POST"}, lambda o: {"pk": o["trashed"].pk}),
+    "stories:detail": ({"GET"}, lambda o: {"pk": o["story"].pk}),
+    "stories:edit": ({"GET", "POST"}, lambda o: {"pk": o["story"].pk}),
+    "stories:tag": ({"POST"}, lambda o: {"pk": o["story"].pk}),
+    "stories:duplicate": ({"POST"}, lambda o: {"pk": o["story"].pk}),
+    "stories:delete": ({"GET", "POST"}, lambda o: {"pk": o["story"].pk}),
+    "stories:history": ({"GET"}, lambda o: {"pk": o["story"].pk}),
+    "stories:revision": ({"GET"}, lambda o: {"pk": o["story"].pk, "revision_pk": o["revision"].pk}),
+    "stories:restore": ({"POST"}, lambda o: {"pk": o["story"].pk, "revision_pk": o["revision"].pk}),
+    "stories:data": ({"GET"}, None),
+    "stories:export_json": ({"GET"}, None),
+    "stories:export_markdown": ({"GET"}, None),
+    "stories:cheat_sheet": ({"GET"}, None),
+    "stories:import_json": ({"POST"}, None),
+    "stories:import_csv": ({"POST"}, None),
+    "stories:account_delete": ({"GET", "POST"}, None),
+    "principles:index": ({"GET"}, None),
+    "principles:questions": ({"GET"}, None),
+    "principles:detail": ({"GET"}, lambda o: {"slug": "ownership"}),
+    "practice:home": ({"GET"}, None),
+    "practice:settings": ({"GET", "POST"}, None),
+    "practice:start": ({"POST"}, None),
+    "practice:history": ({"GET"}, None),
+    "practice:session": ({"GET"}, lambda o: {"pk": o["session"].pk}),
+    "practice:answer-start": (
+        {"POST"},
+        lambda o: {"pk": o["session"].pk, "answer_pk": o["answer"].pk},
+    ),
+    "practice:answer-stop": (
+        {"POST"},
+        lambda o: {"pk": o["session"].pk, "answer_pk": o["answer"].pk},
+    ),
+    "practice:answer-rate": (
+        {"POST"},
+        lambda o: {"pk": o["session"].pk, "answer_pk": o["answer"].pk},
+    ),
+    "practice:finish": ({"POST"}, lambda o: {"pk": o["session"].pk}),
+    "practice:abandon": ({"POST"}, lambda o: {"pk": o["session"].pk}),
+}
+
+OBJECT_ROUTES = {
+    name
+    for name, (_, kwargs) in ROUTES.items()
+    if kwargs and name not in {"stories:create", "principles:detail"}
+}
+
+
+def all_url_names() -> list[str]:
+    names = []
+
+    def walk(resolver, namespace):
+        for pattern in resolver.url_patterns:
+            if isinstance(pattern, URLResolver):
+                inner = namespace
+                if pattern.namespace:
+                    inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+                walk(pattern, inner)
+            elif isinstance(pattern, URLPattern):
+                name = pattern.name or f"<unnamed {pattern.pattern}>"
+                names.append(f"{namespace}:{name}" if namespace else name)
+
+    walk(get_resolver(), "")
+    return names
+
+
+def test_every_url_is_covered():
+    uncovered = [
+        name
+        for name in all_url_names()
+        if name not in PUBLIC
+        and name not in ACCOUNT_PAGES
+        and name not in ROUTES
+        and not name.startswith("admin:")  # the admin site: staff only, tested below
+    ]
+    assert uncovered == [], f"URLs without security coverage: {uncovered}"
+
+
+@pytest.fixture
+def owned(user):
+    """One of each object a user owns, so every object URL can be built."""
+    story = StoryFactory(owner=user, title="Owner's story")
+    from stories.services import record_revision
+
+    revision = record_revision(story, kind="save")
+    trashed = StoryFactory(owner=user, title="Owner's trashed story")
+    Story.objects.filter(pk=trashed.pk).update(deleted_at="2026-01-01T00:00:00Z")
+    session = PracticeSessionFactory(owner=user)
+    answer = AnswerFactory(session=session)
+    return {
+        "story": story,
+        "revision": revision,
+        "trashed": trashed,
+        "session": session,
+        "answer": answer,
+    }
+
+
+def url_for(name, objects):
+    _, kwargs = ROUTES[name]
+    return reverse(name, kwargs=kwargs(objects) if kwargs else None)
+
+
+def database_fingerprint() -> str:
+    """A digest of every row a user can change (sessions and the cache excluded)."""
+    digest = hashlib.sha256()
+    for label in ("stories", "practice", "principles", "account", "mfa"):
+        for model in apps.get_app_config(label).get_models():
+            rows = model._base_manager.order_by("pk").values_list()
+            digest.update(repr((model._meta.label, list(rows))).encode())
+    digest.update(repr(list(get_user_model().objects.order_by("pk").values_list())).encode())
+    return digest.hexdigest()
+
+
+@pytest.mark.parametrize("name", sorted(ROUTES))
+def test_anonymous_visitor_is_redirected_to_login(client, owned, name):
+    url = url_for(name, owned)
+    for method in ROUTES[name][0]:
+        response = getattr(client, method.lower())(url)
+        assert response.status_code == 302, (method, url)
+        assert response["Location"].startswith(reverse("account_login")), (method, url)
+
+
+@pytest.mark.parametrize("name", sorted(ACCOUNT_PAGES))
+def test_account_pages_need_login(client, name):
+    response = client.get(reverse(name))
+    assert response.status_code == 302
+    assert reverse("account_login") in response["Location"]
+
+
+# Public pages with nothing to show to a visitor who is not mid-way through a
+# login or signed in send them to the login page; the rest must open.
+NEEDS_CONTEXT = {
+    "account_logout",
+    "mfa_authenticate",
+    "account_confirm_login_code",
+    "account_confirm_email",
+    "account_reset_password_from_key",
+}
+
+
+@pytest.mark.parametrize("name", sorted(PUBLIC - NEEDS_CONTEXT))
+def test_public_pages_open_without_login(client, name):
+    response = client.get(reverse(name))
+    assert response.status_code == 200, name
+
+
+@pytest.mark.parametrize("name", sorted(OBJECT_ROUTES))
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_second_user_gets_404_for_every_object_url(other_client, owned, name, htmx):
+    url = url_for(name, owned)
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    before = database_fingerprint()
+    for method in ("GET", "POST"):
+        response = getattr(other_client, method.lower())(url, **headers)
+        if method in ROUTES[name][0]:
+            assert response.status_code == 404, (method, url, response.status_code)
+        else:
+            # The method check answers first, the same for every id: nothing leaks.
+            assert response.status_code == 405, (method, url)
+    assert database_fingerprint() == before
+
+
+@pytest.mark.parametrize("name", sorted(OBJECT_ROUTES))
+def test_an_id_that_does_not_exist_looks_the_same_as_someone_elses(other_client, owned, name):
+    real = url_for(name, owned)
+    missing = re.sub(r"/\d+/", "/987654321/", real, count=1)
+    method = sorted(ROUTES[name][0])[0].lower()
+    assert (
+        getattr(other_client, method)(real).status_code
+        == getattr(other_client, method)(missing).status_code
+    )
+
+
+@pytest.mark.parametrize(
+    "name", sorted(n for n, (methods, _) in ROUTES.items() if "GET" in methods)
+)
+def test_get_never_changes_state(user_client, owned, name):
+    url = url_for(name, owned)
+    before = database_fingerprint()
+    for headers in ({}, {"HTTP_HX_REQUEST": "true"}):
+        response = user_client.get(url, **headers)
+        assert response.status_code in (200, 302), (url, response.status_code)
+    assert database_fingerprint() == before
+
+
+def every_post_url(objects) -> list[str]:
+    urls = [url_for(name, objects) for name, (methods, _) in ROUTES.items() if "POST" in methods]
+    urls += [
+        reverse(name)
+        for name in ("account_login", "account_signup", "account_logout", "account_reset_password")
+    ]
+    urls += [
+        reverse(name) for name in ("account_change_password", "account_email", "mfa_activate_totp")
+    ]
+    return urls
+
+
+def test_every_post_endpoint_refuses_a_request_without_csrf_token(user, owned):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    before = database_fingerprint()
+    for url in every_post_url(owned):
+        for headers in ({}, {"HTTP_HX_REQUEST": "true"}):
+            response = client.post(url, {"title": "x"}, **headers)
+            assert response.status_code == 403, (url, response.status_code)
+    assert database_fingerprint() == before
+
+
+def test_admin_is_for_staff_only(client, user_client):
+    admin_urls = [
+        reverse(name)
+        for name in all_url_names()
+        if name.startswith("admin:") and "_changelist" in name
+    ]
+    assert admin_urls
+    for url in admin_urls:
+        for who in (client, user_client):
+            response = who.get(url)
+            assert response.status_code == 302 and "/admin/login/" in response["Location"], url
