@@ -1,7 +1,8 @@
 from django import forms
 
 from practice.models import NOTES_MAX, PracticeSession, PracticeSettings
-from principles.models import Level, Principle, Theme
+from principles.forms import TagFilterForm
+from principles.models import Principle, Theme
 from stories.models import Story
 
 
@@ -121,19 +122,7 @@ class RateAnswerForm(forms.Form):
             self.fields["story"].choices = [("", "No story from my bank"), *story_choices]
 
 
-class HistoryFilterForm(forms.Form):
-    """Filters for the history page. Values that make no sense are dropped, not errors."""
+class HistoryFilterForm(TagFilterForm):
+    """Filters for the history page (by principle, theme and level)."""
 
-    principle = forms.ModelChoiceField(
-        Principle.objects.all(), to_field_name="slug", required=False, empty_label="Any principle"
-    )
-    theme = forms.ModelChoiceField(
-        Theme.objects.all(), to_field_name="slug", required=False, empty_label="Any theme"
-    )
-    level = forms.ModelChoiceField(
-        Level.objects.all(), to_field_name="slug", required=False, empty_label="Any level"
-    )
-
-    def valid_filters(self) -> dict:
-        self.is_valid()
-        return {name: value for name, value in self.cleaned_data.items() if value}
+    field_order = ["principle", "theme", "level"]

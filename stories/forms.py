@@ -3,6 +3,7 @@
 from django import forms
 from django.core.validators import MaxLengthValidator
 
+from principles.forms import TagFilterForm
 from principles.models import Kind, Level, Principle, Theme
 from stories.models import ANSWER_MAX, METRICS_MAX, SECTION_ORDER, TITLE_MAX, Story, StoryTemplate
 from stories.star import clean_text
@@ -171,7 +172,7 @@ def initial_from_draft(data: dict) -> dict:
     return initial
 
 
-class BankFilterForm(forms.Form):
+class BankFilterForm(TagFilterForm):
     """The bank's filters. Values that make no sense are dropped, never an error."""
 
     SORTS = {
@@ -183,15 +184,6 @@ class BankFilterForm(forms.Form):
     }
 
     q = forms.CharField(label="Search", max_length=200, required=False)
-    principle = forms.ModelChoiceField(
-        Principle.objects.all(), to_field_name="slug", required=False, empty_label="Any principle"
-    )
-    theme = forms.ModelChoiceField(
-        Theme.objects.all(), to_field_name="slug", required=False, empty_label="Any theme"
-    )
-    level = forms.ModelChoiceField(
-        Level.objects.all(), to_field_name="slug", required=False, empty_label="Any level"
-    )
     kind = forms.ModelChoiceField(
         Kind.objects.all(), to_field_name="slug", required=False, empty_label="Any kind"
     )
@@ -210,10 +202,6 @@ class BankFilterForm(forms.Form):
         required=False,
         initial="updated",
     )
-
-    def valid_filters(self) -> dict:
-        self.is_valid()
-        return {name: value for name, value in self.cleaned_data.items() if value}
 
 
 class TagToggleForm(forms.Form):
