@@ -6,6 +6,10 @@ class PracticeConfig(AppConfig):
     verbose_name = "Practice"
 
     def ready(self) -> None:
+        from practice.demo import demo_practice_history
         from practice.transfer import register  # practice history joins the bank export
+        from stories.demo import DEMO_EXTENSIONS
 
         register()
+        if demo_practice_history not in DEMO_EXTENSIONS:
+            DEMO_EXTENSIONS.append(demo_practice_history)

@@ -1,7 +1,8 @@
 import pytest
 from django.core.management import call_command
 
-from stories.management.commands.load_demo import DEMO_EMAIL
+from practice.models import Answer, PracticeSession, ReviewSchedule
+from stories.demo import DEMO_EMAIL
 from stories.models import Story
 
 pytestmark = pytest.mark.django_db
@@ -23,8 +24,14 @@ def test_load_demo_creates_a_living_bank_once(capsys, client):
     assert stories.exclude(red_flags=[]).exists(), "some drafts should show the coach's red flags"
     assert stories.filter(red_flags=[]).exists()
 
+    sessions = PracticeSession.objects.filter(owner__email=DEMO_EMAIL)
+    assert sessions.count() == 3
+    assert Answer.objects.filter(session__in=sessions, rating__isnull=False).count() == 6
+    assert ReviewSchedule.objects.filter(user__email=DEMO_EMAIL).count() == 6
+
     call_command("load_demo")
     assert Story.objects.filter(owner__email=DEMO_EMAIL).count() == 8
+    assert PracticeSession.objects.filter(owner__email=DEMO_EMAIL).count() == 3
 
     password = output.split("with the password ")[1].split()[0]
     assert client.login(username="demo", password=password)
