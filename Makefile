@@ -7,9 +7,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# Local runs are development runs unless told otherwise.
-export DEBUG ?= true
+# A local checkout may run without SECRET_KEY (a fixed development key is used;
+# never in production, where DEBUG is off and SECRET_KEY is required).
 export STORYBANK_LOCAL := true
+# `make run` is a development server unless told otherwise; tests keep the
+# production defaults (DEBUG off) so that they check what production does.
+RUN_DEBUG ?= $(if $(DEBUG),$(DEBUG),true)
 
 .PHONY: run test lint install install-dev migrate demo bench clean-db superuser
 
@@ -37,7 +40,7 @@ run: migrate
 	@echo ""
 	@echo "  Story Bank is running at http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
 	@echo ""
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	DEBUG=$(RUN_DEBUG) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 lint: install-dev
 	$(BIN)/ruff check .
@@ -45,13 +48,18 @@ lint: install-dev
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 test: lint
-	$(BIN)/pytest
+	env -u DEBUG $(BIN)/pytest
 
 demo: migrate
 	$(BIN)/python manage.py load_demo
 
 superuser: migrate
 	$(BIN)/python manage.py createsuperuser
+
+# Load benchmark against its own database (var/bench-postgres); see bench/README.md.
+BENCH_SECONDS ?= 20
+bench: install-dev
+	BENCH_SECONDS=$(BENCH_SECONDS) $(BIN)/python bench/run.py
 
 clean-db:
 	rm -rf var/postgres
