@@ -117,24 +117,36 @@ def reference_data(transactional_db):
     load_reference_data()
 
 
-@pytest.fixture
-def page(browser, live_server, reference_data):
-    context = browser.new_context(base_url=live_server.url)
+def open_page(browser, live_server, **options):
+    """A fresh browser context on the live server, collecting console errors.
+
+    The rate-limit counters live in the database cache, which the live
+    server's flush does not empty: clear them so one test's logins never
+    throttle the next.
+    """
+    from django.core.cache import cache
+
+    cache.clear()
+    context = browser.new_context(base_url=live_server.url, **options)
     page = context.new_page()
     page.set_default_timeout(10_000)
     errors: list[str] = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.console_errors = errors
+    return context, page
+
+
+@pytest.fixture
+def page(browser, live_server, reference_data):
+    context, page = open_page(browser, live_server)
     yield page
     context.close()
 
 
 @pytest.fixture
 def phone_page(browser, live_server, reference_data):
-    context = browser.new_context(
-        base_url=live_server.url, viewport={"width": 390, "height": 844}, is_mobile=True
+    context, page = open_page(
+        browser, live_server, viewport={"width": 390, "height": 844}, is_mobile=True
     )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
     yield page
     context.close()
