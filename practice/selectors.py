@@ -15,7 +15,7 @@ from practice import charts
 from practice.models import Answer, PracticeSession, PracticeSettings, ReviewSchedule
 from practice.ranking import QuestionCard, RankedStory, StoryCard, rank_stories
 from principles.models import Question
-from stories.models import Story
+from stories.models import Story, story_tag_ids
 from stories.star import TIME_BUDGET, budget_seconds
 
 ANSWERS_PER_PAGE = 25
@@ -93,16 +93,19 @@ def home_page(*, user) -> dict:
 
 def suggestions(*, user, question: Question) -> list[Suggestion]:
     """The user's stories, best fit for `question` first (tags and text, see ranking.py)."""
-    stories = list(Story.objects.for_user(user).prefetch_related("principles", "themes", "levels"))
+    bank = Story.objects.for_user(user)
+    stories = list(bank.defer("search_vector", "answers"))
+    tags = story_tag_ids(bank)
+    none: frozenset[int] = frozenset()
     cards = [
         StoryCard(
             id=story.pk,
             title=story.title,
             text=f"{story.narrative}\n{story.metrics}",
             status=story.status,
-            principle_ids=frozenset(p.pk for p in story.principles.all()),
-            theme_ids=frozenset(t.pk for t in story.themes.all()),
-            level_ids=frozenset(level.pk for level in story.levels.all()),
+            principle_ids=frozenset(tags.get(story.pk, {}).get("principles", none)),
+            theme_ids=frozenset(tags.get(story.pk, {}).get("themes", none)),
+            level_ids=frozenset(tags.get(story.pk, {}).get("levels", none)),
         )
         for story in stories
     ]

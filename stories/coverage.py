@@ -1,7 +1,8 @@
 """The coverage matrix: which principles, themes and levels a bank still lacks.
 
-Pure: works on stories whose tags are already loaded (prefetched), so the
-page runs a fixed number of queries however many stories there are.
+Pure: works on stories and a map of their tag ids (story id -> relation ->
+ids) loaded beforehand, so the page runs a fixed number of queries however
+many stories there are.
 """
 
 from dataclasses import dataclass, field
@@ -60,27 +61,36 @@ class Coverage:
         return round(50 * stories_part + 50 * self.themes.covered / themes_total)
 
 
-def build_grid(stories, entries, relation: str) -> Grid:
+NO_TAGS: dict[str, set[int]] = {}
+
+
+def build_grid(stories, tag_ids: dict, entries, relation: str) -> Grid:
+    entries = list(entries)
     columns = [Column(slug=entry.slug, name=entry.name) for entry in entries]
-    index = {column.slug: i for i, column in enumerate(columns)}
+    index = {entry.pk: i for i, entry in enumerate(entries)}
     grid = Grid(columns=columns)
     for story in stories:
         marks = [False] * len(columns)
-        for tag in getattr(story, relation).all():
-            if tag.slug in index:
-                marks[index[tag.slug]] = True
+        for tag_id in tag_ids.get(story.pk, NO_TAGS).get(relation, ()):
+            if tag_id in index:
+                marks[index[tag_id]] = True
         for i, marked in enumerate(marks):
             columns[i].count += marked
         grid.rows.append(Row(story=story, marks=marks))
     return grid
 
 
-def build_coverage(stories, *, principles, themes, levels, ready_only: bool = False) -> Coverage:
-    """`ready_only` counts only stories the coach has no red flag against."""
+def build_coverage(
+    stories, tag_ids: dict, *, principles, themes, levels, ready_only: bool = False
+) -> Coverage:
+    """`tag_ids` maps story id -> {"principles"|"themes"|"levels": {tag ids}}.
+
+    `ready_only` counts only stories the coach has no red flag against.
+    """
     counted = [s for s in stories if not ready_only or not s.red_flags]
     return Coverage(
-        principles=build_grid(counted, principles, "principles"),
-        themes=build_grid(counted, themes, "themes"),
-        levels=build_grid(counted, levels, "levels"),
+        principles=build_grid(counted, tag_ids, principles, "principles"),
+        themes=build_grid(counted, tag_ids, themes, "themes"),
+        levels=build_grid(counted, tag_ids, levels, "levels"),
         story_count=len(counted),
     )

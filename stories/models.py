@@ -118,6 +118,29 @@ class StoryQuerySet(models.QuerySet):
         return self.filter(red_flags=[])
 
 
+TAG_RELATIONS = {"principles": "principle_id", "themes": "theme_id", "levels": "level_id"}
+
+
+def story_tag_ids(stories: "StoryQuerySet") -> dict[int, dict[str, set[int]]]:
+    """Each story's principle, theme and level ids, read straight from the three
+    link tables: three queries and no model instances, however many stories.
+
+    Pages that only need to know which tags a whole bank covers (coverage,
+    story suggestions) use this instead of prefetching full tag objects.
+    """
+    result: dict[int, dict[str, set[int]]] = {}
+    for relation, column in TAG_RELATIONS.items():
+        through = getattr(Story, relation).through
+        rows = through.objects.filter(story__in=stories.values("pk")).values_list(
+            "story_id", column
+        )
+        for story_id, tag_id in rows:
+            result.setdefault(story_id, {name: set() for name in TAG_RELATIONS})[relation].add(
+                tag_id
+            )
+    return result
+
+
 class StoryManager(models.Manager.from_queryset(StoryQuerySet)):
     """Stories that are not in the trash: what every page of the bank shows.
 

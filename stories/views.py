@@ -20,7 +20,14 @@ from stories.forms import (
     TagToggleForm,
     initial_from_draft,
 )
-from stories.models import SECTION_ORDER, TRASH_DAYS, Story, StoryDraft, StoryTemplate
+from stories.models import (
+    SECTION_ORDER,
+    TRASH_DAYS,
+    Story,
+    StoryDraft,
+    StoryTemplate,
+    story_tag_ids,
+)
 from stories.review import review_story
 from stories.services import (
     StoryConflict,
@@ -53,7 +60,8 @@ def template_for(request: HttpRequest, page: str, partial: str) -> str:
 def bank(request: HttpRequest) -> HttpResponse:
     form = BankFilterForm(request.GET)
     filters = form.valid_filters()
-    stories = filtered_stories(Story.objects.for_user(request.user).with_tags(), filters)
+    cards = Story.objects.for_user(request.user).with_tags().defer("search_vector", "answers")
+    stories = filtered_stories(cards, filters)
     page = Paginator(stories, STORIES_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -113,11 +121,13 @@ def bank_figures(user) -> dict:
 @require_GET
 def coverage(request: HttpRequest) -> HttpResponse:
     ready_only = request.GET.get("ready") == "1"
-    stories = Story.objects.for_user(request.user).prefetch_related(
-        "principles", "themes", "levels"
-    )
+    bank = Story.objects.for_user(request.user)
+    stories = list(bank.order_by("title", "pk").only("pk", "title", "red_flags"))
+    for story in stories:
+        story.url = story.get_absolute_url()  # once, not once per grid
     result = coverage_rules.build_coverage(
-        stories.order_by("title", "pk"),
+        stories,
+        story_tag_ids(bank),
         principles=Principle.objects.all(),
         themes=Theme.objects.all(),
         levels=Level.objects.all(),
