@@ -102,3 +102,22 @@ def test_vendored_assets_are_served_locally(client):
     assert "bootstrap-5.3.9.min.css" in body
     assert "htmx" in body
     assert "https://" not in body.split("<body")[0]
+
+
+@pytest.mark.parametrize(
+    ("url_name", "current"),
+    [
+        ("stories:bank", "Story bank"),
+        ("stories:new", "Story bank"),
+        ("stories:coverage", "Coverage"),
+        ("practice:home", "Practice"),
+        ("principles:questions", "Catalogue"),
+        ("stories:data", "Your data"),
+    ],
+)
+def test_navigation_marks_the_current_section_only(user_client, url_name, current):
+    import re
+
+    body = user_client.get(reverse(url_name)).content.decode()
+    marked = re.findall(r'aria-current="page"[^>]*>([^<]+)</a>', body)
+    assert marked == [current]
