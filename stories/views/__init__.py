@@ -1,0 +1,1 @@
+"""The story bank's pages, one module per topic (see urls.py for which is which)."""

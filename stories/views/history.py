@@ -1,0 +1,54 @@
+"""Nothing is lost: a story's versions, their diffs, restore, and the Trash."""
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from stories.diffing import snapshot_diff
+from stories.models import TRASH_DAYS, Story
+from stories.services import story_restore_revision, story_snapshot, story_untrash
+from stories.views.helpers import get_story_for_user
+
+
+@require_GET
+def story_history(request: HttpRequest, pk: int) -> HttpResponse:
+    story = get_story_for_user(request, pk)
+    revisions = story.revisions.select_related("author")
+    return render(request, "stories/story_history.html", {"story": story, "revisions": revisions})
+
+
+@require_GET
+def story_revision(request: HttpRequest, pk: int, revision_pk: int) -> HttpResponse:
+    story = get_object_or_404(Story.objects.for_user(request.user).with_tags(), pk=pk)
+    revision = get_object_or_404(story.revisions, pk=revision_pk)
+    diff = snapshot_diff(revision.snapshot, story_snapshot(story))
+    return render(
+        request, "stories/story_revision.html", {"story": story, "revision": revision, "diff": diff}
+    )
+
+
+@require_POST
+def story_restore(request: HttpRequest, pk: int, revision_pk: int) -> HttpResponse:
+    story = get_story_for_user(request, pk)
+    revision = get_object_or_404(story.revisions, pk=revision_pk)
+    story_restore_revision(story=story, revision=revision)
+    messages.success(
+        request,
+        f"Restored version {revision.version} as a new version; later versions stay in the history.",
+    )
+    return redirect(story)
+
+
+@require_GET
+def trash(request: HttpRequest) -> HttpResponse:
+    stories = Story.with_trash.for_user(request.user).in_trash().order_by("-deleted_at")
+    return render(request, "stories/trash.html", {"stories": stories, "trash_days": TRASH_DAYS})
+
+
+@require_POST
+def story_untrash_view(request: HttpRequest, pk: int) -> HttpResponse:
+    story = get_object_or_404(Story.with_trash.for_user(request.user).in_trash(), pk=pk)
+    story_untrash(story=story)
+    messages.success(request, f"“{story.title}” is back in your bank.")
+    return redirect(story)

@@ -1,0 +1,99 @@
+"""One story: its page, inline tagging, duplicate and delete (to the Trash)."""
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from principles.models import Principle, Theme
+from stories.forms import TagToggleForm
+from stories.models import TRASH_DAYS, Story
+from stories.review import review_story
+from stories.services import story_duplicate, story_toggle_tag, story_trash
+from stories.views.helpers import get_story_for_user
+
+
+@require_GET
+def story_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    story = get_object_or_404(Story.objects.for_user(request.user).with_tags(), pk=pk)
+    themes = [theme.slug for theme in story.themes.all()]
+    context = {
+        "story": story,
+        "review": review_story(story.sections, themes=themes),
+        "practice": practice_summary(story),
+        **tag_choices(story),
+    }
+    return render(request, "stories/story_detail.html", context)
+
+
+def practice_summary(story: Story) -> dict | None:
+    """When the story was last practised, how often and its average time.
+
+    Read through the reverse relation the practice app declares, so this app
+    never imports practice (the dependency runs practice → stories).
+    """
+    related = getattr(story, "practice_answers", None)
+    return related.stats() if related is not None else None
+
+
+def tag_choices(story: Story) -> dict:
+    tagged_principles = {p.pk for p in story.principles.all()}
+    tagged_themes = {t.pk for t in story.themes.all()}
+    return {
+        "untagged_principles": [
+            p for p in Principle.objects.all() if p.pk not in tagged_principles
+        ],
+        "untagged_themes": [t for t in Theme.objects.all() if t.pk not in tagged_themes],
+    }
+
+
+@require_POST
+def story_tag(request: HttpRequest, pk: int) -> HttpResponse:
+    story = get_story_for_user(request, pk)
+    form = TagToggleForm(request.POST)
+    tag = None
+    if form.is_valid():
+        model = Principle if form.cleaned_data["relation"] == "principles" else Theme
+        tag = model.objects.filter(slug=form.cleaned_data["slug"]).first()
+    if tag is None:
+        if request.htmx:
+            return HttpResponse("Unknown tag.", status=400)
+        messages.error(request, "That tag does not exist.")
+        return redirect(story)
+    story_toggle_tag(
+        story=story,
+        relation=form.cleaned_data["relation"],
+        tag=tag,
+        add=form.cleaned_data["action"] == "add",
+    )
+    if not request.htmx:
+        return redirect(story)
+    return render_tags(request, story)
+
+
+def render_tags(request: HttpRequest, story: Story) -> HttpResponse:
+    story = Story.objects.with_tags().get(pk=story.pk)
+    context = {"story": story, **tag_choices(story)}
+    return render(request, "stories/story_detail.html#tags", context)
+
+
+@require_POST
+def story_duplicate_view(request: HttpRequest, pk: int) -> HttpResponse:
+    copy = story_duplicate(story=get_story_for_user(request, pk))
+    messages.success(request, "Copied. Adapt this copy for the next company.")
+    return redirect("stories:edit", pk=copy.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def story_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    story = get_story_for_user(request, pk)
+    if request.method == "POST":
+        story_trash(story=story)
+        messages.success(
+            request,
+            f"“{story.title}” is in the Trash for {TRASH_DAYS} days; restore it from there.",
+        )
+        return redirect("stories:bank")
+    return render(
+        request, "stories/story_confirm_delete.html", {"story": story, "trash_days": TRASH_DAYS}
+    )
