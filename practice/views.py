@@ -19,11 +19,7 @@ from practice.forms import (
     StartSessionForm,
 )
 from practice.models import Answer, PracticeSession, PracticeSettings
-
-
-def template_for(request: HttpRequest, page: str, partial: str) -> str:
-    """The whole page, or only its named partial for an htmx request."""
-    return f"{page}#{partial}" if request.htmx else page
+from principles.views import template_for
 
 
 def get_session_for_user(request: HttpRequest, pk: int) -> PracticeSession:

@@ -13,7 +13,10 @@ QUESTIONS_PER_PAGE = 20
 
 
 def template_for(request: HttpRequest, page: str, partial: str) -> str:
-    """The whole page, or only its named partial for an htmx request."""
+    """The whole page, or only its named partial for an htmx request.
+
+    The one htmx rendering rule of the site; the story and practice views use it too.
+    """
     return f"{page}#{partial}" if request.htmx else page
 
 

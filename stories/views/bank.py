@@ -7,10 +7,10 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from principles.models import Level, Principle, Theme
+from principles.views import template_for
 from stories import coverage as coverage_rules
 from stories.forms import BankFilterForm
 from stories.models import Story, story_tag_ids
-from stories.views.helpers import template_for
 
 STORIES_PER_PAGE = 25
 

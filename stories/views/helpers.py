@@ -14,10 +14,6 @@ def get_story_for_user(request: HttpRequest, pk: int) -> Story:
     return get_object_or_404(Story.objects.for_user(request.user), pk=pk)
 
 
-def template_for(request: HttpRequest, page: str, partial: str) -> str:
-    return f"{page}#{partial}" if request.htmx else page
-
-
 def posted_id(request: HttpRequest, name: str) -> int | None:
     """A posted id or version: plain ASCII digits of sane length, else None."""
     value = request.POST.get(name, "")
