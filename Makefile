@@ -1,36 +1,47 @@
 # Story Bank: two commands do all set-up. See README.md.
-#   make run   - install, migrate, load the catalogue, serve http://127.0.0.1:8000
-#   make test  - install with the development extras, run lint + migration check + the whole suite
+#   make run   - install from uv.lock, migrate, load the catalogue, serve http://127.0.0.1:8000
+#   make test  - install from uv.lock, run lint + lock and migration checks + the whole suite
+#   make lock  - refresh uv.lock on purpose (the only way versions ever change)
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# uv itself is installed, pinned and hash-checked, into a small virtualenv of its own.
+UV_VENV := .venv-uv
+UV := $(UV_VENV)/bin/uv
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# A local checkout may run without SECRET_KEY (a fixed development key is used;
-# never in production, where DEBUG is off and SECRET_KEY is required).
-export STORYBANK_LOCAL := true
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export UV_PYTHON_DOWNLOADS := never
 # `make run` is a development server unless told otherwise; tests keep the
 # production defaults (DEBUG off) so that they check what production does.
 RUN_DEBUG ?= $(if $(DEBUG),$(DEBUG),true)
 
-.PHONY: run test lint install install-dev migrate demo bench clean-db superuser
+.PHONY: run test lint install migrate demo bench lock clean-db superuser
 
-# The stamp files make the second run fast: pip only runs again when pyproject.toml changes.
-$(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet --editable .
+$(UV): requirements/uv.txt
+	$(PYTHON) -m venv $(UV_VENV)
+	$(UV_VENV)/bin/pip install --quiet --require-hashes --no-deps -r requirements/uv.txt
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet --editable '.[dev]'
-	touch $@ $(VENV)/.installed
+# --locked: install exactly what uv.lock says (hashes checked) and stop with an
+# error when pyproject.toml and uv.lock disagree, instead of resolving anew.
+# The stamp makes the second run fast: uv runs again only when the lock changes.
+$(VENV)/.synced: uv.lock pyproject.toml | $(UV)
+	@$(UV) sync --locked --python $(PYTHON) --quiet || { \
+	  echo "uv.lock does not match pyproject.toml: run 'make lock', then 'make test'." >&2; exit 1; }
+	touch $@
 
-install: $(VENV)/.installed
-install-dev: $(VENV)/.installed-dev
+# A random SECRET_KEY for this checkout, so manage.py works as printed in the README.
+.env:
+	$(PYTHON) config/local_env.py $@
+
+install: $(VENV)/.synced .env
+
+lock: | $(UV)
+	$(UV) lock --upgrade
+	$(UV) pip compile requirements/uv.in --generate-hashes --universal --python-version 3.11 \
+	  --no-header --quiet -o requirements/uv.txt
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
@@ -42,7 +53,8 @@ run: migrate
 	@echo ""
 	DEBUG=$(RUN_DEBUG) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-lint: install-dev
+lint: install
+	$(UV) lock --check --quiet
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
@@ -58,7 +70,7 @@ superuser: migrate
 
 # Load benchmark against its own database (var/bench-postgres); see bench/README.md.
 BENCH_SECONDS ?= 20
-bench: install-dev
+bench: install
 	BENCH_SECONDS=$(BENCH_SECONDS) $(BIN)/python bench/run.py
 
 clean-db:

@@ -186,7 +186,7 @@ def production_env(database_url: str) -> dict:
     origin check all stay on, exactly as in production; only the TLS work,
     which the proxy would do, is left out.
     """
-    env = {k: v for k, v in os.environ.items() if k not in {"STORYBANK_LOCAL", "STORYBANK_TESTING"}}
+    env = {k: v for k, v in os.environ.items() if k not in {"STORYBANK_TESTING"}}
     for name in ("SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"):
         env.pop(name, None)
     env.update(

@@ -47,12 +47,26 @@ def env_list(name: str, default: str) -> list[str]:
 
 TESTING = "pytest" in sys.modules or env_bool("STORYBANK_TESTING", False)
 
+# A checkout's own settings: `make run` / `make test` write a git-ignored .env
+# with a random SECRET_KEY the first time, so every manage.py command works as
+# printed in the README. Real environment variables win over the file. The
+# test suite ignores it, so a developer's local tweaks never change what the
+# tests check. Production has no .env and must set SECRET_KEY itself.
+ENV_FILE = Path(env_str("STORYBANK_ENV_FILE", str(BASE_DIR / ".env")))
+if not TESTING and ENV_FILE.is_file():
+    from dotenv import load_dotenv
+
+    load_dotenv(ENV_FILE, override=False)
+
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
-    if not DEBUG and not TESTING and not env_bool("STORYBANK_LOCAL", False):
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
-    # Local development and tests only: never used when DEBUG is off in production.
+    if not DEBUG and not TESTING:
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set when DEBUG is off (a checkout gets one in .env from "
+            "`make run` or `make test`)"
+        )
+    # Debug servers and tests only: never used when DEBUG is off.
     SECRET_KEY = "insecure-local-development-key-" + "x" * 40
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")

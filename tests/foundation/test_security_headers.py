@@ -75,7 +75,7 @@ def test_check_deploy_passes_with_production_settings():
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"DEBUG", "STORYBANK_TESTING", "STORYBANK_LOCAL", "SECURE_SSL_REDIRECT"}
+        if key not in {"DEBUG", "STORYBANK_TESTING", "SECURE_SSL_REDIRECT"}
     }
     env |= {
         "DEBUG": "false",
@@ -93,12 +93,9 @@ def test_check_deploy_passes_with_production_settings():
 
 
 def test_missing_secret_key_with_debug_off_fails_loudly():
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"SECRET_KEY", "STORYBANK_TESTING", "STORYBANK_LOCAL"}
-    }
-    env["DEBUG"] = "false"
+    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "STORYBANK_TESTING"}}
+    # Production has no .env: point the settings at a file that does not exist.
+    env |= {"DEBUG": "false", "STORYBANK_ENV_FILE": "/nonexistent/.env"}
     completed = subprocess.run(
         [sys.executable, "manage.py", "check"], capture_output=True, text=True, env=env
     )
