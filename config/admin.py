@@ -9,6 +9,7 @@ so staff go through the same throttles and the same 2FA stage as anyone.
 from urllib.parse import urlencode
 
 from django.contrib import admin, messages
+from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, resolve_url
 from django.urls import reverse
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_safe
 
 
 class StoryBankAdminSite(admin.AdminSite):
+    @login_not_required
     def login(self, request: HttpRequest, extra_context=None) -> HttpResponse:
         return admin_login(request, self)
 
