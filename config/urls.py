@@ -13,6 +13,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/login/", views.login, name="account_login"),
+    # allauth.mfa's code pages, answering 429 once the attempts are spent (see config/views.py).
+    path("accounts/2fa/authenticate/", views.mfa_authenticate, name="mfa_authenticate"),
+    path("accounts/2fa/reauthenticate/", views.mfa_reauthenticate, name="mfa_reauthenticate"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("bank/", include("stories.urls")),

@@ -6,18 +6,18 @@ from django.db import DatabaseError, connection, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 
 @login_not_required
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html")
 
 
 @login_not_required
 @never_cache
-@require_GET
+@require_safe
 @transaction.non_atomic_requests
 def healthz(request: HttpRequest) -> HttpResponse:
     """200 when the database answers one cheap query, 503 when it does not.
@@ -34,6 +34,12 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok\n", content_type="text/plain")
 
 
+def throttled(response: HttpResponse, field: str) -> bool:
+    """Did allauth refuse this attempt with its "too many attempts" form error?"""
+    form = (getattr(response, "context_data", None) or {}).get("form")
+    return form is not None and form.has_error(field, code="too_many_login_attempts")
+
+
 @login_not_required
 def login(request: HttpRequest) -> HttpResponse:
     """allauth's login view, answering 429 (in the site layout) once an account is throttled.
@@ -46,8 +52,33 @@ def login(request: HttpRequest) -> HttpResponse:
     from django.forms.forms import NON_FIELD_ERRORS
 
     response = allauth_login(request)
-    form = (getattr(response, "context_data", None) or {}).get("form")
-    if form is not None and form.has_error(NON_FIELD_ERRORS, code="too_many_login_attempts"):
+    if throttled(response, NON_FIELD_ERRORS):
+        return render(request, "429.html", status=429)
+    return response
+
+
+@login_not_required
+def mfa_authenticate(request: HttpRequest) -> HttpResponse:
+    """allauth.mfa's two-factor stage of a login, answering 429 like the login.
+
+    allauth.mfa counts wrong codes per user (its check_rate_limit consumes
+    the "login_failed" limit under the key mfa-auth-user-<pk>) and, once
+    spent, puts "too many attempts" on the code field of a 200 page.
+    """
+    from allauth.mfa.base.views import authenticate as allauth_mfa_authenticate
+
+    response = allauth_mfa_authenticate(request)
+    if throttled(response, "code"):
+        return render(request, "429.html", status=429)
+    return response
+
+
+def mfa_reauthenticate(request: HttpRequest) -> HttpResponse:
+    """allauth.mfa's "confirm it is you" code page, throttled the same way."""
+    from allauth.mfa.base.views import reauthenticate as allauth_mfa_reauthenticate
+
+    response = allauth_mfa_reauthenticate(request)
+    if throttled(response, "code"):
         return render(request, "429.html", status=429)
     return response
 

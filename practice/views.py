@@ -8,7 +8,7 @@ on; the same forms post and redirect without it.
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from practice import selectors, services
 from practice.forms import (
@@ -32,13 +32,13 @@ def get_answer_for_session(session: PracticeSession, answer_pk: int) -> Answer:
     return get_object_or_404(Answer, pk=answer_pk, session=session)
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     context = selectors.home_page(user=request.user)
     return render(request, "practice/home.html", {**context, "form": StartSessionForm()})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def practice_settings(request: HttpRequest) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     form = PracticeSettingsForm(data, instance=PracticeSettings.for_user(request.user))
@@ -63,7 +63,7 @@ def start(request: HttpRequest) -> HttpResponse:
     return render(request, "practice/home.html", {**context, "form": form})
 
 
-@require_GET
+@require_safe
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render_session(request, get_session_for_user(request, pk))
 
@@ -146,7 +146,7 @@ def session_abandon(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("practice:home")
 
 
-@require_GET
+@require_safe
 def history(request: HttpRequest) -> HttpResponse:
     form = HistoryFilterForm(request.GET)
     context = selectors.history_page(

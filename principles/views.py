@@ -4,7 +4,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from principles.forms import CatalogueFilterForm, QuestionFilterForm
 from principles.models import Kind, Level, Principle, Question, Theme
@@ -20,7 +20,7 @@ def template_for(request: HttpRequest, page: str, partial: str) -> str:
     return f"{page}#{partial}" if request.htmx else page
 
 
-@require_GET
+@require_safe
 def index(request: HttpRequest) -> HttpResponse:
     form = CatalogueFilterForm(request.GET)
     terms = form.cleaned_data["q"].strip() if form.is_valid() else ""
@@ -46,7 +46,7 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, template_for(request, "principles/index.html", "results"), context)
 
 
-@require_GET
+@require_safe
 def principle_detail(request: HttpRequest, slug: str) -> HttpResponse:
     principle = get_object_or_404(Principle, slug=slug)
     questions = principle.questions.active().prefetch_related("themes").select_related("level")
@@ -69,7 +69,7 @@ def user_stories_tagged(request: HttpRequest, principle: Principle) -> list:
     return list(related.filter(owner=request.user).order_by("-updated_at")[:50])
 
 
-@require_GET
+@require_safe
 def question_bank(request: HttpRequest) -> HttpResponse:
     form = QuestionFilterForm(request.GET)
     filters = form.valid_filters()

@@ -1,5 +1,7 @@
 """Story forms: a template's fields in order, then metrics, tags and status."""
 
+import re
+
 from django import forms
 from django.core.validators import MaxLengthValidator
 
@@ -9,6 +11,36 @@ from stories.models import ANSWER_MAX, METRICS_MAX, SECTION_ORDER, TITLE_MAX, St
 from stories.star import clean_text
 
 ANSWER_PREFIX = "answer_"
+
+
+# Story.version is a PositiveIntegerField: PostgreSQL's integer.
+VERSION_MAX = 2_147_483_647
+
+
+def parse_version(value) -> int | None:
+    """A posted story version: a whole number from 1 up, else None (unknown).
+
+    An edit whose starting version is unknown ("", "0", "abc", "-1", too big)
+    must never fall back to the story's current version: that would save
+    over whatever another tab stored meanwhile without a word.
+    """
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        return None
+    text = str(value).strip()
+    if not re.fullmatch(r"[0-9]{1,10}", text):
+        return None
+    number = int(text)
+    return number if 1 <= number <= VERSION_MAX else None
+
+
+class VersionField(forms.Field):
+    """The hidden version an edit started from; never a form error (the user could not
+    see or fix it), just None when unknown, which the edit view treats as a conflict."""
+
+    widget = forms.HiddenInput
+
+    def to_python(self, value) -> int | None:
+        return parse_version(value)
 
 
 class NoNulCharField(forms.CharField):
@@ -60,7 +92,7 @@ class StoryForm(forms.Form):
     )
     status = forms.ChoiceField(choices=Story.Status.choices, initial=Story.Status.DRAFT)
     # The version the editor started from (optimistic concurrency; see services).
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    version = VersionField(required=False)
 
     def __init__(self, *args, template: StoryTemplate | None, story: Story | None = None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,6 +1,13 @@
 """factory-boy factories, one per model."""
 
 import factory
+from allauth.mfa.totp.internal.auth import (
+    TOTP,
+    format_hotp_value,
+    generate_totp_secret,
+    hotp_value,
+    yield_hotp_counters_from_time,
+)
 from django.contrib.auth import get_user_model
 
 
@@ -254,3 +261,31 @@ def _seconds(seconds):
     from datetime import timedelta
 
     return timedelta(seconds=seconds)
+
+
+# --- Two-factor (allauth.mfa): a real TOTP authenticator and its codes ------------
+
+
+def activate_totp(user) -> str:
+    """Give `user` an authenticator app; returns its secret."""
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret
+
+
+def valid_codes(secret: str) -> set[str]:
+    return {
+        format_hotp_value(hotp_value(secret, counter))
+        for counter in yield_hotp_counters_from_time()
+    }
+
+
+def current_code(secret: str) -> str:
+    counters = list(yield_hotp_counters_from_time())
+    return format_hotp_value(hotp_value(secret, counters[len(counters) // 2]))
+
+
+def wrong_code(secret: str) -> str:
+    """A six-digit code that no counter in the tolerance window accepts."""
+    valid = valid_codes(secret)
+    return next(code for code in (f"{n:06}" for n in range(1_000_000)) if code not in valid)

@@ -4,7 +4,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from principles.models import Level, Principle, Theme
 from principles.views import template_for
@@ -15,7 +15,7 @@ from stories.models import Story, story_tag_ids
 STORIES_PER_PAGE = 25
 
 
-@require_GET
+@require_safe
 def bank(request: HttpRequest) -> HttpResponse:
     form = BankFilterForm(request.GET)
     filters = form.valid_filters()
@@ -77,7 +77,7 @@ def bank_figures(user) -> dict:
     }
 
 
-@require_GET
+@require_safe
 def coverage(request: HttpRequest) -> HttpResponse:
     ready_only = request.GET.get("ready") == "1"
     bank = Story.objects.for_user(request.user)

@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from stories.models import Story
 from stories.portability import (
@@ -133,24 +133,24 @@ def download(content: str, *, content_type: str, extension: str) -> HttpResponse
     return response
 
 
-@require_GET
+@require_safe
 def data_home(request: HttpRequest) -> HttpResponse:
     return data_page(request)
 
 
-@require_GET
+@require_safe
 def export_json(request: HttpRequest) -> HttpResponse:
     document = bank_export(user=request.user)
     return download(document_dumps(document), content_type="application/json", extension="json")
 
 
-@require_GET
+@require_safe
 def export_markdown(request: HttpRequest) -> HttpResponse:
     text = bank_export_markdown(user=request.user)
     return download(text, content_type="text/markdown", extension="md")
 
 
-@require_GET
+@require_safe
 def cheat_sheet(request: HttpRequest) -> HttpResponse:
     stories = Story.objects.for_user(request.user).with_tags().order_by("title", "pk")
     return render(request, "stories/transfer/cheat_sheet.html", {"stories": stories})
@@ -214,7 +214,7 @@ def import_confirmed(request: HttpRequest, *, kind: str) -> HttpResponse:
     return imported(request, result)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def account_delete_view(request: HttpRequest) -> HttpResponse:
     form = AccountDeleteForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():

@@ -4,9 +4,9 @@ page, autosaved drafts and the coach's live review."""
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from stories.forms import DRAFT_MAX_BYTES, StoryForm, initial_from_draft
+from stories.forms import DRAFT_MAX_BYTES, StoryForm, initial_from_draft, parse_version
 from stories.models import SECTION_ORDER, Story, StoryDraft, StoryTemplate
 from stories.review import review_story
 from stories.services import (
@@ -21,18 +21,18 @@ from stories.star import clean_text, sections_from_answers
 from stories.views.helpers import get_story_for_user, posted_id, posted_template
 
 
-@require_GET
+@require_safe
 def template_picker(request: HttpRequest) -> HttpResponse:
     templates = StoryTemplate.objects.active().select_related("kind").prefetch_related("themes")
     return render(request, "stories/template_picker.html", {"templates": templates})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def story_create(request: HttpRequest, template_slug: str) -> HttpResponse:
     template = get_object_or_404(StoryTemplate.objects.active(), slug=template_slug)
     draft = StoryDraft.objects.filter(owner=request.user, story=None, template=template).first()
     initial = StoryForm.initial_for(template=template, story=None)
-    if draft and request.method == "GET":
+    if draft and request.method != "POST":
         initial |= initial_from_draft(draft.data)
     form = StoryForm(request.POST or None, template=template, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -44,23 +44,27 @@ def story_create(request: HttpRequest, template_slug: str) -> HttpResponse:
     context = {
         "form": form,
         "template": template,
-        "draft": draft if request.method == "GET" else None,
+        "draft": draft if request.method != "POST" else None,
     }
     return render(request, "stories/story_form.html", context)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def story_edit(request: HttpRequest, pk: int) -> HttpResponse:
     story = get_story_for_user(request, pk)
     template = story.template
     draft = StoryDraft.objects.filter(owner=request.user, story=story).first()
     initial = StoryForm.initial_for(template=template, story=story)
-    if draft and request.method == "GET":
+    if draft and request.method != "POST":
         initial |= initial_from_draft(draft.data)
-        initial["version"] = draft.base_version or story.version
+        # 0: the draft does not know which version it started from (saving compares).
+        initial["version"] = draft.base_version or ""
     form = StoryForm(request.POST or None, template=template, story=story, initial=initial)
     if request.method == "POST" and form.is_valid():
-        expected = form.cleaned_data["version"] or story.version
+        expected = form.cleaned_data["version"]
+        if expected is None:
+            # Unknown starting point: never assume the current version.
+            return story_conflict(request, form, story, version_unknown=True)
         for name, value in story_fields(form).items():
             setattr(story, name, value)
         try:
@@ -75,16 +79,20 @@ def story_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "template": template,
         "story": story,
-        "draft": draft if request.method == "GET" else None,
+        "draft": draft if request.method != "POST" else None,
     }
     return render(request, "stories/story_form.html", context)
 
 
-def story_conflict(request: HttpRequest, form: StoryForm, current: Story) -> HttpResponse:
+def story_conflict(
+    request: HttpRequest, form: StoryForm, current: Story, *, version_unknown: bool = False
+) -> HttpResponse:
     """Both texts side by side; the form (theirs merged or not) saves against the new version.
 
     The losing text is kept as a revision straight away, so whatever the
     user chooses next — keep theirs, keep mine, or merge — nothing is lost.
+    `version_unknown`: the edit did not say (or garbled) which version it
+    started from, so whether it is stale cannot be known.
     """
     mine = Story(owner=request.user, template=current.template, **story_fields(form))
     apply_answers(mine, form.answers())
@@ -106,6 +114,7 @@ def story_conflict(request: HttpRequest, form: StoryForm, current: Story) -> Htt
         "form": retry,
         "template": current.template,
         "conflict": True,
+        "version_unknown": version_unknown,
         "their_title": current.title,
         "sections": sections,
     }
@@ -134,13 +143,15 @@ def story_autosave(request: HttpRequest) -> HttpResponse:
     story_id = posted_id(request, "story_id")
     story = get_story_for_user(request, story_id) if story_id else None
     template = posted_template(request) if story is None else None
-    base_version = posted_id(request, "version") or (story.version if story else 0)
+    # 0 when the form did not say which version it started from: the draft
+    # then goes through the conflict page when saved, never over newer text.
+    base_version = (parse_version(request.POST.get("version")) or 0) if story else 0
     draft = story_autosave_draft(
         owner=request.user, story=story, template=template, data=data, base_version=base_version
     )
     context = {
         "saved_at": draft.saved_at,
-        "stale": story is not None and story.version > base_version,
+        "stale": story is not None and story.version != base_version,
     }
     return render(request, "stories/story_form.html#autosave", context)
 

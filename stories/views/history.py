@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from stories.diffing import snapshot_diff
 from stories.models import TRASH_DAYS, Story
@@ -11,14 +11,14 @@ from stories.services import story_restore_revision, story_snapshot, story_untra
 from stories.views.helpers import get_story_for_user
 
 
-@require_GET
+@require_safe
 def story_history(request: HttpRequest, pk: int) -> HttpResponse:
     story = get_story_for_user(request, pk)
     revisions = story.revisions.select_related("author")
     return render(request, "stories/story_history.html", {"story": story, "revisions": revisions})
 
 
-@require_GET
+@require_safe
 def story_revision(request: HttpRequest, pk: int, revision_pk: int) -> HttpResponse:
     story = get_object_or_404(Story.objects.for_user(request.user).with_tags(), pk=pk)
     revision = get_object_or_404(story.revisions, pk=revision_pk)
@@ -40,7 +40,7 @@ def story_restore(request: HttpRequest, pk: int, revision_pk: int) -> HttpRespon
     return redirect(story)
 
 
-@require_GET
+@require_safe
 def trash(request: HttpRequest) -> HttpResponse:
     stories = Story.with_trash.for_user(request.user).in_trash().order_by("-deleted_at")
     return render(request, "stories/trash.html", {"stories": stories, "trash_days": TRASH_DAYS})

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from principles.models import Principle, Theme
 from stories.forms import TagToggleForm
@@ -13,7 +13,7 @@ from stories.services import story_duplicate, story_toggle_tag, story_trash
 from stories.views.helpers import get_story_for_user
 
 
-@require_GET
+@require_safe
 def story_detail(request: HttpRequest, pk: int) -> HttpResponse:
     story = get_object_or_404(Story.objects.for_user(request.user).with_tags(), pk=pk)
     themes = [theme.slug for theme in story.themes.all()]
@@ -84,7 +84,7 @@ def story_duplicate_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("stories:edit", pk=copy.pk)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def story_delete(request: HttpRequest, pk: int) -> HttpResponse:
     story = get_story_for_user(request, pk)
     if request.method == "POST":

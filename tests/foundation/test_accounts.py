@@ -77,3 +77,32 @@ def test_malformed_login_post_is_not_a_500(client):
 
 def test_two_factor_page_available(user_client):
     assert user_client.get(reverse("mfa_index")).status_code == 200
+
+
+def test_confirming_it_is_you_by_a_mailed_code(user_client, user):
+    """allauth 65.22's reauthentication by code: a wrong code is refused, the mailed one
+    opens the page that asked for it (here: setting up two-factor)."""
+    import re
+
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
+    protected = reverse("mfa_activate_totp")
+    asked = user_client.get(protected)
+    assert asked.status_code == 302 and asked["Location"].startswith(
+        reverse("account_reauthenticate")
+    )
+    request_url = f"{reverse('account_request_reauthentication_code')}?next={protected}"
+    page = user_client.get(request_url)
+    assert page.status_code == 200 and "navbar" in page.content.decode()
+    response = user_client.post(request_url, {"recipient": user.email, "next": protected})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_confirm_reauthentication_code"))
+    code = re.search(r"^([A-Z0-9]{4}-[A-Z0-9]{4})$", mail.outbox[-1].body, re.M).group(1)
+    confirm_url = response["Location"]
+    wrong = user_client.post(confirm_url, {"code": "AAAA-AAAA", "next": protected})
+    assert wrong.status_code == 200 and "Incorrect code" in wrong.content.decode()
+    assert user_client.get(protected).status_code == 302, "still not confirmed"
+    right = user_client.post(confirm_url, {"code": code, "next": protected})
+    assert right.status_code == 302 and right["Location"] == protected
+    assert user_client.get(protected).status_code == 200

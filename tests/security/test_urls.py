@@ -1,4 +1,5 @@
-"""Every URL, enumerated from the resolver: login required, private, no state change on GET, CSRF.
+"""Every URL, enumerated from the resolver: login required, private, no state change on GET,
+HEAD answered like GET, never cached when signed in, CSRF.
 
 A URL added to the project without an entry in ROUTES (or a rule below)
 makes `test_every_url_is_covered` fail, so new pages cannot slip past.
@@ -42,6 +43,9 @@ ACCOUNT_PAGES = {
     "account_change_password",
     "account_set_password",
     "account_reauthenticate",
+    # "Confirm it is you" by a code mailed to a verified address (allauth 65.22).
+    "account_request_reauthentication_code",
+    "account_confirm_reauthentication_code",
     "mfa_index",
     "mfa_reauthenticate",
     "mfa_activate_totp",
@@ -254,7 +258,13 @@ def every_post_url(objects) -> list[str]:
         for name in ("account_login", "account_signup", "account_logout", "account_reset_password")
     ]
     urls += [
-        reverse(name) for name in ("account_change_password", "account_email", "mfa_activate_totp")
+        reverse(name)
+        for name in (
+            "account_change_password",
+            "account_email",
+            "mfa_activate_totp",
+            "account_request_reauthentication_code",
+        )
     ]
     return urls
 
@@ -281,3 +291,147 @@ def test_admin_is_for_staff_only(client, user_client):
         for who in (client, user_client):
             response = who.get(url)
             assert response.status_code == 302 and "/admin/login/" in response["Location"], url
+
+
+# --- HEAD: monitors and link checkers send it; every GET page answers it like GET ---
+
+
+def assert_head_like_get(client, url):
+    get, head = client.get(url), client.head(url)
+    assert head.status_code == get.status_code, (url, get.status_code, head.status_code)
+    assert head.get("Location") == get.get("Location"), url
+    assert head.content == b"", url
+    return get
+
+
+GET_ROUTES = sorted(n for n, (methods, _) in ROUTES.items() if "GET" in methods)
+POST_ONLY_ROUTES = sorted(n for n, (methods, _) in ROUTES.items() if "GET" not in methods)
+
+
+@pytest.mark.parametrize("name", GET_ROUTES)
+def test_every_page_answers_head_like_get_for_the_owner_and_for_a_visitor(
+    client, user_client, owned, name
+):
+    url = url_for(name, owned)
+    from django.test import Client
+
+    anonymous = Client()
+    response = assert_head_like_get(user_client, url)
+    assert response.status_code == 200, (url, response.status_code)
+    assert response.content, "the GET it is compared with has a body"
+    assert assert_head_like_get(anonymous, url).status_code == 302
+
+
+@pytest.mark.parametrize("name", sorted(ACCOUNT_PAGES))
+def test_account_pages_answer_head_like_get(user_client, name):
+    assert_head_like_get(user_client, reverse(name))
+
+
+# Public URLs that carry a key: built with one that matches no account.
+PUBLIC_KWARGS = {
+    "account_confirm_email": {"key": "no-such-key"},
+    "account_reset_password_from_key": {"uidb36": "0", "key": "no-such-key"},
+}
+
+
+def public_url(name: str) -> str:
+    return reverse(name, kwargs=PUBLIC_KWARGS.get(name))
+
+
+@pytest.mark.parametrize("name", sorted(PUBLIC))
+def test_public_pages_answer_head_like_get(client, name):
+    assert_head_like_get(client, public_url(name))
+
+
+def test_head_on_the_health_check_and_home_page(client):
+    for url in ("/", "/healthz"):
+        assert client.get(url).status_code == 200
+        response = client.head(url)
+        assert response.status_code == 200 and response.content == b""
+
+
+@pytest.mark.parametrize("name", POST_ONLY_ROUTES)
+def test_post_only_routes_refuse_head_and_get(user_client, owned, name):
+    url = url_for(name, owned)
+    assert user_client.get(url).status_code == 405
+    assert user_client.head(url).status_code == 405
+
+
+# --- Cache-Control: nothing a signed-in user sees is kept by a proxy or the browser ---
+
+
+def cache_directives(response) -> set[str]:
+    return {part.strip().lower() for part in response.get("Cache-Control", "").split(",") if part}
+
+
+def kept_private(response) -> bool:
+    """`private, no-store` and a `Vary: Cookie`: what every signed-in response must carry."""
+    vary = {part.strip().lower() for part in response.get("Vary", "").split(",")}
+    return {"private", "no-store"} <= cache_directives(response) and "cookie" in vary
+
+
+def test_the_cache_check_sees_a_missing_header(rf, user, owned):
+    """Positive controls: the check fails on responses the middleware did not touch."""
+    from django.contrib.messages.storage.fallback import FallbackStorage
+
+    from stories.views.bank import bank
+
+    request = rf.get(reverse("stories:bank"))
+    request.user = user
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    request.htmx = False
+    direct = bank(request)  # the view alone, no middleware
+    assert direct.status_code == 200 and "Owner&#x27;s story" in direct.content.decode()
+    assert not kept_private(direct)
+    # And through the whole stack, the anonymous home page sends no Cache-Control at all.
+    assert "Cache-Control" not in Client().get(reverse("home"))
+
+
+def test_anonymous_public_pages_send_what_their_views_say(client):
+    home = client.get(reverse("home"))
+    assert home.status_code == 200 and "Cache-Control" not in home
+    health = client.get(reverse("healthz"))  # never_cache: private, no-store as well
+    assert {"no-cache", "no-store", "private", "max-age=0"} <= cache_directives(health)
+
+
+@pytest.mark.parametrize("name", sorted(ROUTES))
+def test_every_app_response_to_a_signed_in_user_is_private_no_store(user_client, owned, name):
+    url = url_for(name, owned)
+    methods = ROUTES[name][0] | ({"HEAD"} if "GET" in ROUTES[name][0] else set())
+    for method in sorted(methods):
+        for headers in ({}, {"HTTP_HX_REQUEST": "true"}):
+            response = getattr(user_client, method.lower())(url, **headers)
+            assert kept_private(response), (method, url, response.status_code, response.headers)
+
+
+@pytest.mark.parametrize("name", sorted(ACCOUNT_PAGES | PUBLIC - {"account_logout"}))
+def test_every_account_and_public_page_is_private_no_store_when_signed_in(user_client, name):
+    response = user_client.get(public_url(name))
+    assert kept_private(response), (name, response.status_code, response.headers)
+
+
+def test_exports_are_private_no_store(user_client, owned):
+    for name, marker in (
+        ("stories:export_json", b"Owner's story"),
+        ("stories:export_markdown", b"Owner's story"),
+        ("stories:cheat_sheet", b"Owner&#x27;s story"),
+    ):
+        response = user_client.get(reverse(name))
+        assert response.status_code == 200 and marker in response.content, name
+        assert kept_private(response), name
+
+
+def test_the_admin_is_private_no_store_for_staff(client, user):
+    user.is_staff = user.is_superuser = True
+    user.save()
+    client.force_login(user)
+    admin_urls = [
+        reverse(name)
+        for name in all_url_names()
+        if name.startswith("admin:") and "_changelist" in name
+    ]
+    for url in [reverse("admin:index"), *admin_urls]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert kept_private(response), url

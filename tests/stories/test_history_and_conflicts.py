@@ -265,3 +265,95 @@ def test_revision_urls_of_another_user_are_404(other_client, user_client, user):
         other_client.post(reverse("stories:restore", args=[story.pk, revision.pk])).status_code
         == 404
     )
+
+
+# --- A missing or garbled version is a conflict, never a silent overwrite ---------
+
+MALFORMED_VERSIONS = ["", "0", "abc", "-1", "1.0", " ", "99999999999999999999", "2147483648"]
+
+
+@pytest.mark.parametrize("version", MALFORMED_VERSIONS)
+def test_an_edit_with_a_malformed_version_after_another_tab_saved_keeps_the_other_text(
+    user_client, user, version
+):
+    story = StoryFactory(owner=user)
+    other_tab = plain_post(story, answer_result="Other tab: 30% faster.")
+    assert user_client.post(reverse("stories:edit", args=[story.pk]), other_tab).status_code == 302
+    response = edit(user_client, story, version=version, answer_result="This tab: 45% cheaper.")
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert "We could not tell which version of this story you started from" in body
+    assert "Other tab: 30% faster." in body and "This tab: 45% cheaper." in body
+    story.refresh_from_db()
+    assert story.result == "Other tab: 30% faster." and story.version == 2
+    # Nothing lost: this tab's text is in the history, and the form can now save it.
+    conflict = story.revisions.get(kind=StoryRevision.Kind.CONFLICT)
+    assert conflict.snapshot["sections"]["result"] == "This tab: 45% cheaper."
+    assert f'name="version" value="{story.version}"' in body
+
+
+@pytest.mark.parametrize("version", ["", "0", "abc"])
+def test_a_malformed_version_is_a_conflict_even_when_nothing_else_changed(
+    user_client, user, version
+):
+    """Whether the edit is stale cannot be known, so it is compared, not assumed fresh."""
+    story = StoryFactory(owner=user)
+    response = edit(user_client, story, version=version, answer_result="Only tab: 10 days.")
+    assert response.status_code == 409
+    story.refresh_from_db()
+    assert story.version == 1 and story.result != "Only tab: 10 days."
+    # The positive control: the same edit with the version it loaded saves.
+    assert edit(user_client, story, answer_result="Only tab: 10 days.").status_code == 302
+    story.refresh_from_db()
+    assert story.result == "Only tab: 10 days." and story.version == 2
+
+
+def test_an_edit_with_no_version_field_at_all_is_a_conflict(user_client, user):
+    story = StoryFactory(owner=user)
+    data = plain_post(story, answer_result="No version posted.")
+    del data["version"]
+    response = user_client.post(reverse("stories:edit", args=[story.pk]), data)
+    assert response.status_code == 409
+    story.refresh_from_db()
+    assert story.result != "No version posted."
+
+
+@pytest.mark.parametrize("version", ["", "0", "abc", "-1", "99999999999999999999"])
+def test_an_autosave_with_a_malformed_version_never_leads_to_an_overwrite(
+    user_client, user, version
+):
+    """The draft does not know where it started, so saving it goes through the conflict page."""
+    story = StoryFactory(owner=user)
+    edit(user_client, story, answer_result="Saved from the laptop: 50%.")
+    response = autosave(user_client, story, version=version, answer_result="Typed on the phone")
+    assert "saved elsewhere" in response.content.decode()
+    draft = StoryDraft.objects.get(story=story)
+    assert draft.base_version == 0
+    # Reopening the editor brings the draft back without claiming a version...
+    page = user_client.get(reverse("stories:edit", args=[story.pk]))
+    assert "Typed on the phone" in page.content.decode()
+    assert page.context["form"]["version"].value() in ("", None)
+    # ...so saving it as the page stands compares, and the laptop's text stays.
+    posted = plain_post(story, version="", answer_result="Typed on the phone")
+    response = user_client.post(reverse("stories:edit", args=[story.pk]), posted)
+    assert response.status_code == 409
+    story.refresh_from_db()
+    assert story.result == "Saved from the laptop: 50%."
+
+
+def test_restore_takes_no_version_and_always_adds_a_new_one(user_client, user):
+    """Restore is its own explicit action: it never overwrites, it appends a version."""
+    story = StoryFactory(owner=user)
+    edit(user_client, story, answer_result="v2 text")
+    story.refresh_from_db()
+    old = story.revisions.get()
+    edit(user_client, story, answer_result="v3 text")
+    response = user_client.post(
+        reverse("stories:restore", args=[story.pk, old.pk]), {"version": "abc"}
+    )
+    assert response.status_code == 302
+    story.refresh_from_db()
+    assert story.result == "v2 text" and story.version == 4
+    assert story.revisions.filter(version=3, snapshot__sections__result="v3 text").exists(), (
+        "the newer text stays in the history"
+    )

@@ -141,8 +141,10 @@ def test_edit_keeps_text_of_a_field_removed_from_the_template(user_client, user)
 
     page = user_client.get(reverse("stories:edit", args=[story.pk])).content.decode()
     assert removed_text in page
-    # The browser posts the kept field back, as it is shown on the form.
-    data = technical_direction_post(title="Renamed", answer_buy_in=removed_text)
+    # The browser posts the kept field back, as it is shown on the form (with its version).
+    data = technical_direction_post(
+        title="Renamed", answer_buy_in=removed_text, version=story.version
+    )
     response = user_client.post(reverse("stories:edit", args=[story.pk]), data)
     assert response.status_code == 302
     story.refresh_from_db()
