@@ -7,7 +7,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from stories.models import ANSWER_MAX, METRICS_MAX, TITLE_MAX, Section, Story
+from stories.models import ANSWER_MAX, ANSWERS_MAX, METRICS_MAX, TITLE_MAX, Section, Story
 from stories.portability.fields import (
     FORMAT,
     SLUG_PATTERN,
@@ -277,7 +277,11 @@ def story_record(item, *, index: int, problems: list[str]) -> StoryRecord | None
 def answers_read(reader: FieldReader) -> list[dict]:
     answers: list[dict] = []
     keys: set[str] = set()
-    for position, answer in enumerate(reader.objects("answers"), start=1):
+    given = reader.objects("answers")
+    if len(given) > ANSWERS_MAX:
+        reader.problem("answers", f"there are {len(given):,}; a story holds at most {ANSWERS_MAX}.")
+        return answers
+    for position, answer in enumerate(given, start=1):
         where = f"{reader.where}, answer {position}"
         if not isinstance(answer, dict):
             reader.problems.append(
