@@ -172,19 +172,19 @@ def review_answers(data: QueryDict) -> list[dict]:
     Anything larger raises ValidationError before the coach reads a word, so
     an oversized post costs nothing.
     """
-    answers = []
-    for name, text in data.items():
-        if not name.startswith(ANSWER_PREFIX):
-            continue
+    posted = []
+    for name in data:
         key = name.removeprefix(ANSWER_PREFIX)
         section = data.get(f"section_{key}", "")
-        if section not in SECTION_ORDER:
-            continue
-        if len(answers) == ANSWERS_MAX:
-            raise ValidationError(
-                f"The coach reviews at most {ANSWERS_MAX} answers; this story has more."
-            )
-        text = clean_text(text)
+        if name.startswith(ANSWER_PREFIX) and section in SECTION_ORDER:
+            posted.append((key, section))
+    if len(posted) > ANSWERS_MAX:
+        raise ValidationError(
+            f"The coach reviews at most {ANSWERS_MAX} answers; this story has {len(posted):,}."
+        )
+    answers = []
+    for key, section in posted:
+        text = clean_text(data.get(ANSWER_PREFIX + key))
         if len(text) > ANSWER_MAX:
             raise ValidationError(
                 f"An answer is {len(text):,} characters long; the limit is {ANSWER_MAX:,}. "
