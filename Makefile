@@ -14,7 +14,7 @@ export STORYBANK_LOCAL := true
 # production defaults (DEBUG off) so that they check what production does.
 RUN_DEBUG ?= $(if $(DEBUG),$(DEBUG),true)
 
-.PHONY: run test lint install install-dev migrate demo bench clean-db superuser
+.PHONY: run test lint install install-dev migrate demo bench bench-import clean-db superuser
 
 # The stamp files make the second run fast: pip only runs again when pyproject.toml changes.
 $(BIN)/python:
@@ -60,6 +60,10 @@ superuser: migrate
 BENCH_SECONDS ?= 20
 bench: install-dev
 	BENCH_SECONDS=$(BENCH_SECONDS) $(BIN)/python bench/run.py
+
+# 2,000 stories (the import cap) through the JSON and CSV import pages; see bench/import_bench.py.
+bench-import: install-dev
+	$(BIN)/python bench/import_bench.py
 
 clean-db:
 	rm -rf var/postgres
