@@ -3,11 +3,21 @@
 import re
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
+from django.http import QueryDict
 
 from principles.forms import TagFilterForm
 from principles.models import Kind, Level, Principle, Theme
-from stories.models import ANSWER_MAX, METRICS_MAX, SECTION_ORDER, TITLE_MAX, Story, StoryTemplate
+from stories.models import (
+    ANSWER_MAX,
+    ANSWERS_MAX,
+    METRICS_MAX,
+    SECTION_ORDER,
+    TITLE_MAX,
+    Story,
+    StoryTemplate,
+)
 from stories.star import clean_text
 
 ANSWER_PREFIX = "answer_"
@@ -181,6 +191,39 @@ class StoryForm(forms.Form):
             "themes": list(template.themes.all()),
             "kind": template.kind,
         }
+
+
+REVIEW_THEMES_MAX = 20
+
+
+def review_answers(data: QueryDict) -> list[dict]:
+    """The answers the live review reads from the story form as posted.
+
+    No more than the story form itself accepts: at most ANSWERS_MAX answers,
+    each at most ANSWER_MAX characters (after the form's own cleaning).
+    Anything larger raises ValidationError before the coach reads a word, so
+    an oversized post costs nothing.
+    """
+    posted = []
+    for name in data:
+        key = name.removeprefix(ANSWER_PREFIX)
+        section = data.get(f"section_{key}", "")
+        if name.startswith(ANSWER_PREFIX) and section in SECTION_ORDER:
+            posted.append((key, section))
+    if len(posted) > ANSWERS_MAX:
+        raise ValidationError(
+            f"The coach reviews at most {ANSWERS_MAX} answers; this story has {len(posted):,}."
+        )
+    answers = []
+    for key, section in posted:
+        text = clean_text(data.get(ANSWER_PREFIX + key))
+        if len(text) > ANSWER_MAX:
+            raise ValidationError(
+                f"An answer is {len(text):,} characters long; the limit is {ANSWER_MAX:,}. "
+                "Shorten it and the coach will review the story again."
+            )
+        answers.append({"key": key, "section": section, "text": text})
+    return answers
 
 
 MULTI_VALUE_FIELDS = ("principles", "themes", "levels")

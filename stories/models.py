@@ -23,6 +23,9 @@ TRASH_DAYS = 30
 TITLE_MAX = 200
 ANSWER_MAX = 5000
 METRICS_MAX = 2000
+# The most answers one story holds: every template has far fewer fields (the
+# longest, 9), and the live review and the import refuse more.
+ANSWERS_MAX = 30
 
 
 class Section(models.TextChoices):

@@ -11,12 +11,13 @@ other gets StoryConflict, and its text is kept as a revision.
 """
 
 from django.contrib.postgres.search import SearchVector
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, JSONField, Value
 from django.utils import timezone
 
 from principles.models import Kind, Level, Principle, Theme
-from stories.models import Story, StoryDraft, StoryRevision
+from stories.models import TAG_RELATIONS, Story, StoryDraft, StoryRevision
 from stories.review import review_story
 from stories.star import sections_from_answers
 
@@ -66,11 +67,15 @@ def apply_review(story: Story, theme_slugs: list[str]) -> None:
     story.word_count = review.word_count
 
 
-def prepare(story: Story, answers: list[dict], tags: dict) -> None:
+def prepare(story: Story, answers: list[dict], tags: dict, *, bulk: bool = False) -> None:
     apply_answers(story, answers)
     story.kind = tags.get("kind")
     apply_review(story, [theme.slug for theme in tags.get("themes", [])])
-    story.full_clean(exclude=["owner", "template", "search_vector"])
+    # In bulk, each check that would cost a query per story is left out (see story_create_many).
+    story.full_clean(
+        exclude=["owner", "template", "search_vector", *(["kind"] if bulk else [])],
+        validate_constraints=not bulk,
+    )
 
 
 def set_tags(story: Story, tags: dict) -> None:
@@ -114,8 +119,14 @@ def refresh_search_vector(story: Story) -> None:
     Story.with_trash.filter(pk=story.pk).update(search_vector=SEARCH_VECTOR)
 
 
-def story_snapshot(story: Story) -> dict:
-    """Everything a reader of the story sees, by slug, for history and restore."""
+def story_snapshot(story: Story, tags: dict | None = None) -> dict:
+    """Everything a reader of the story sees, by slug, for history and restore.
+
+    `tags` (as story_save takes them) saves reading the tags back from the
+    database when the caller has just written them.
+    """
+    if tags is None:
+        tags = {name: story_tags.all() for name, story_tags in story_relations(story).items()}
     return {
         "title": story.title,
         "template": story.template.slug if story.template else None,
@@ -124,10 +135,14 @@ def story_snapshot(story: Story) -> dict:
         "metrics": story.metrics,
         "status": story.status,
         "kind": story.kind.slug if story.kind else None,
-        "principles": sorted(p.slug for p in story.principles.all()),
-        "themes": sorted(t.slug for t in story.themes.all()),
-        "levels": sorted(level.slug for level in story.levels.all()),
+        "principles": sorted(p.slug for p in tags.get("principles", [])),
+        "themes": sorted(t.slug for t in tags.get("themes", [])),
+        "levels": sorted(level.slug for level in tags.get("levels", [])),
     }
+
+
+def story_relations(story: Story) -> dict:
+    return {"principles": story.principles, "themes": story.themes, "levels": story.levels}
 
 
 def record_revision(story: Story, *, kind: str, snapshot: dict | None = None) -> StoryRevision:
@@ -138,6 +153,80 @@ def record_revision(story: Story, *, kind: str, snapshot: dict | None = None) ->
         author=story.owner,
         snapshot=snapshot or story_snapshot(story),
     )
+
+
+class StoriesInvalid(Exception):
+    """Some of the stories given to story_create_many fail validation; nothing was written.
+
+    `errors` maps each failing story's position (0-based) to its ValidationError.
+    """
+
+    def __init__(self, errors: dict[int, ValidationError]):
+        super().__init__(f"{len(errors)} stories are not valid")
+        self.errors = errors
+
+
+BULK_BATCH = 500
+
+
+@transaction.atomic
+def story_create_many(
+    *, stories: list[Story], answers: list[list[dict]], tags: list[dict], kind: str
+) -> list[Story]:
+    """Create many new stories at once, each exactly as story_save would create it.
+
+    The same sections, stored verdict, field checks, search vector and first
+    revision, but written in a fixed number of statements (a few per 500
+    stories) instead of about fifteen per story, so an import of thousands of
+    stories takes seconds. Every story is checked before anything is written;
+    if any fails, StoriesInvalid lists them all and nothing is saved.
+
+    The tags (and kind) must be rows just read from the catalogue: their
+    existence is not queried again story by story, which is the one check of
+    full_clean() left out (with the title constraint, which the database
+    enforces and the callers check first).
+    """
+    errors: dict[int, ValidationError] = {}
+    for index, (story, story_answers, story_tags) in enumerate(
+        zip(stories, answers, tags, strict=True)
+    ):
+        try:
+            prepare(story, story_answers, story_tags, bulk=True)
+        except ValidationError as error:
+            errors[index] = error
+    if errors:
+        raise StoriesInvalid(errors)
+    Story.with_trash.bulk_create(stories, batch_size=BULK_BATCH)
+    for relation, column in TAG_RELATIONS.items():
+        through = getattr(Story, relation).through
+        # Positional (id, story, tag): several times faster than keywords, for ~10,000 rows.
+        assert [f.attname for f in through._meta.concrete_fields] == ["id", "story_id", column]
+        links = [
+            through(None, story.pk, tag.pk)
+            for story, story_tags in zip(stories, tags, strict=True)
+            for tag in dict.fromkeys(story_tags.get(relation, []))
+        ]
+        through.objects.bulk_create(links, batch_size=BULK_BATCH * 10)
+    Story.with_trash.filter(pk__in=[story.pk for story in stories]).update(
+        search_vector=SEARCH_VECTOR
+    )
+    StoryRevision.objects.bulk_create(
+        [
+            StoryRevision(
+                story=story,
+                version=story.version,
+                kind=kind,
+                author=story.owner,
+                # As an expression, so the rows go in as VALUES: Django's UNNEST path
+                # would send every snapshot inside one jsonb[] literal, which psycopg
+                # escapes quote by quote in Python (most of the import's time).
+                snapshot=Value(story_snapshot(story, story_tags), output_field=JSONField()),
+            )
+            for story, story_tags in zip(stories, tags, strict=True)
+        ],
+        batch_size=BULK_BATCH,
+    )
+    return stories
 
 
 def tags_from_snapshot(snapshot: dict) -> dict:

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -34,7 +33,7 @@ from stories.portability import (
     story_matrix_parse,
     titles_deduplicated,
 )
-from stories.services import story_save
+from stories.services import BULK_BATCH, StoriesInvalid, story_create_many
 
 
 @dataclass(frozen=True)
@@ -216,10 +215,12 @@ def bank_check(*, document: dict) -> tuple[list[StoryRecord], dict[str, list[str
 def bank_import(*, user, document: dict, confirm_unknown_tags: bool = False) -> ImportResult:
     """Import a checked document into `user`'s bank: every story and section, or nothing.
 
-    Stories are written by `story_save`, so sections, the coach's verdict, the
-    search vector and a first revision are exactly as if typed in. A title
-    already in use (in the bank or earlier in the document) is kept with
-    " (2)", " (3)"… added. Unknown tags raise UnknownTags unless confirmed.
+    Stories are written by `story_create_many`, so sections, the coach's
+    verdict, the search vector and a first revision are exactly as if typed
+    in, in a fixed number of queries however many stories the document holds
+    (2,000 stories must fit in one request). A title already in use (in the
+    bank or earlier in the document) is kept with " (2)", " (3)"… added.
+    Unknown tags raise UnknownTags unless confirmed.
     """
     records, unknown = bank_check(document=document)
     if unknown and not confirm_unknown_tags:
@@ -227,56 +228,74 @@ def bank_import(*, user, document: dict, confirm_unknown_tags: bool = False) -> 
     rows = catalogue_rows(referenced_slugs(records))
     taken = Story.with_trash.filter(owner=user).values_list("title", flat=True)
     titles = titles_deduplicated([record.title for record in records], taken=taken)
-    result = ImportResult(skipped=unknown)
-    refs: dict[str, Story] = {}
-    for index, (record, title) in enumerate(zip(records, titles, strict=True), start=1):
-        story = story_create(user=user, record=record, title=title, rows=rows, index=index)
-        result.stories.append(story)
-        if title != record.title:
-            result.renamed.append((record.title, title))
-        if record.ref:
-            refs[record.ref] = story
+    stories = [
+        Story(
+            owner=user,
+            title=title,
+            template=rows["templates"].get(record.template),
+            metrics=record.metrics,
+            status=record.status,
+        )
+        for record, title in zip(records, titles, strict=True)
+    ]
+    tags = [record_tags(record, rows) for record in records]
+    try:
+        story_create_many(
+            stories=stories,
+            answers=[record.answers for record in records],
+            tags=tags,
+            kind=StoryRevision.Kind.IMPORT,
+        )
+    except StoriesInvalid as invalid:
+        raise DocumentError(
+            f"Story {index + 1} (“{records[index].title}”): {'; '.join(error.messages)}"
+            for index, error in invalid.errors.items()
+        ) from None
+    times_keep(stories, records)
+    result = ImportResult(stories=stories, skipped=unknown)
+    result.renamed = [
+        (record.title, title)
+        for record, title in zip(records, titles, strict=True)
+        if title != record.title
+    ]
+    refs = {record.ref: story for record, story in zip(records, stories, strict=True) if record.ref}
     for name, section in EXTRA_SECTIONS.items():
         if document.get(name) is not None:
             result.extras.append(section.importer(user, document[name], refs))
     return result
 
 
-def story_create(*, user, record: StoryRecord, title: str, rows: dict, index: int) -> Story:
-    story = Story(
-        owner=user,
-        title=title,
-        template=rows["templates"].get(record.template),
-        metrics=record.metrics,
-        status=record.status,
-    )
-    tags = {
+def record_tags(record: StoryRecord, rows: dict) -> dict:
+    """A record's tags as catalogue rows (those this server lacks left out), as saves take them."""
+    tags: dict[str, Any] = {
         relation: [
             rows[relation][slug] for slug in getattr(record, relation) if slug in rows[relation]
         ]
         for relation in TAG_RELATIONS
     }
     tags["kind"] = rows["kinds"].get(record.kind)
-    try:
-        story_save(story=story, answers=record.answers, tags=tags, kind=StoryRevision.Kind.IMPORT)
-    except ValidationError as error:
-        messages = "; ".join(error.messages)
-        raise DocumentError([f"Story {index} (“{record.title}”): {messages}"]) from None
-    times = {
-        name: value
-        for name, value in (
-            ("created_at", record.created_at),
-            ("updated_at", record.updated_at),
-            ("deleted_at", record.trashed_at),
-        )
-        if value is not None
-    }
-    if times:
-        # auto_now fields ignore assigned values on save(); an UPDATE keeps the originals.
-        Story.with_trash.filter(pk=story.pk).update(**times)
-        for name, value in times.items():
-            setattr(story, name, value)
-    return story
+    return tags
+
+
+TIME_FIELDS = {"created_at": "created_at", "updated_at": "updated_at", "deleted_at": "trashed_at"}
+
+
+def times_keep(stories: list[Story], records: list[StoryRecord]) -> None:
+    """Give the stories the document's times (and trash), in one UPDATE per batch.
+
+    auto_now fields ignore assigned values when a row is inserted; bulk_update
+    writes the values as they are.
+    """
+    changed = []
+    for story, record in zip(stories, records, strict=True):
+        times = {name: getattr(record, field) for name, field in TIME_FIELDS.items()}
+        if any(value is not None for value in times.values()):
+            for name, value in times.items():
+                if value is not None:
+                    setattr(story, name, value)
+            changed.append(story)
+    if changed:
+        Story.with_trash.bulk_update(changed, list(TIME_FIELDS), batch_size=BULK_BATCH)
 
 
 def story_matrix_read(raw: bytes) -> StoryMatrix:

@@ -1,12 +1,13 @@
 """The `storybank/1` document: loading it, checking its stories, naming duplicates. Pure."""
 
 import json
+import re
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from stories.models import ANSWER_MAX, METRICS_MAX, TITLE_MAX, Section, Story
+from stories.models import ANSWER_MAX, ANSWERS_MAX, METRICS_MAX, TITLE_MAX, Section, Story
 from stories.portability.fields import (
     FORMAT,
     SLUG_PATTERN,
@@ -19,6 +20,14 @@ from stories.star import SECTIONS, clean_text, sections_from_answers
 
 MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
 MAX_STORIES = 2_000
+# An export nests five levels (document → stories → story → answers → answer);
+# a document nested far deeper is not one, and would only cost stack and time.
+MAX_DEPTH = 20
+# The largest number an export holds is a duration in seconds (below 2**31).
+MAX_NUMBER_DIGITS = 20
+SURROGATE = re.compile("[\ud800-\udfff]")
+# How JSON spells one ("\ud83d"): a text without such an escape cannot decode to any.
+SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 REF_MAX = 100
 KEY_MAX = 60
 LABEL_MAX = 120
@@ -57,8 +66,13 @@ def too_big(size: int) -> str:
 
 
 def document_load(raw: bytes | str) -> dict:
-    """Parse an uploaded document: size cap, UTF-8, JSON, an object. Raises DocumentError."""
-    data = raw.encode("utf-8") if isinstance(raw, str) else raw
+    """Parse an uploaded document: size cap, UTF-8, JSON, an object. Raises DocumentError.
+
+    Everything JSON allows but no export holds is refused here, before any
+    check reads a field: numbers too long to convert, nesting deeper than a
+    document's, and escaped halves of characters that no text can be saved with.
+    """
+    data = raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw
     if len(data) > MAX_DOCUMENT_BYTES:
         raise DocumentError([too_big(len(data))])
     try:
@@ -68,7 +82,7 @@ def document_load(raw: bytes | str) -> dict:
             ["The file is not UTF-8 text, so it is not a Story Bank export (a .json file)."]
         ) from None
     try:
-        document = json.loads(text)
+        document = json.loads(text, parse_int=number_read)
     except json.JSONDecodeError as error:
         raise DocumentError(
             [
@@ -77,9 +91,7 @@ def document_load(raw: bytes | str) -> dict:
             ]
         ) from None
     except RecursionError:
-        raise DocumentError(
-            ["The file is not a Story Bank export: it is nested too deeply."]
-        ) from None
+        raise DocumentError([too_deep()]) from None
     if not isinstance(document, dict):
         raise DocumentError(
             [
@@ -87,7 +99,62 @@ def document_load(raw: bytes | str) -> dict:
                 f"(an object with “format”: “{FORMAT}”)."
             ]
         )
+    document_scan(document, surrogates=SURROGATE_ESCAPE.search(text) is not None)
     return document
+
+
+def number_read(digits: str) -> int:
+    """A JSON integer; one too long for any field is refused before Python converts it
+    (past 4,300 digits int() itself refuses, with an error no user should see)."""
+    length = len(digits.lstrip("-"))
+    if length > MAX_NUMBER_DIGITS:
+        raise DocumentError(
+            [
+                f"The file holds a number {length:,} digits long; no field of a Story Bank "
+                f"export holds a number longer than {MAX_NUMBER_DIGITS} digits."
+            ]
+        )
+    return int(digits)
+
+
+def too_deep() -> str:
+    return (
+        f"The file is not a Story Bank export: it is nested too deeply (an export "
+        f"nests lists and objects at most {MAX_DEPTH} levels deep)."
+    )
+
+
+def document_scan(document: dict, *, surrogates: bool = True) -> None:
+    """Refuse nesting deeper than MAX_DEPTH and lone surrogates, naming where.
+
+    A JSON escape such as "\\ud800" decodes to half of a character: PostgreSQL
+    (and the page showing the problem) cannot encode it, so it is refused with
+    its place in the file. Iterative, so no nesting can overflow the stack.
+    `surrogates=False` (the text has no such escape) skips reading every text.
+    """
+    pending: list[tuple[object, tuple, int]] = [(document, (), 1)]
+    while pending:
+        value, path, depth = pending.pop()
+        if isinstance(value, dict | list):
+            if depth > MAX_DEPTH:
+                raise DocumentError([too_deep()])
+            items = value.items() if isinstance(value, dict) else enumerate(value, start=1)
+            for key, item in items:
+                if surrogates and isinstance(key, str) and SURROGATE.search(key):
+                    raise DocumentError([surrogate_found(path, "a field name")])
+                if surrogates or isinstance(item, dict | list):
+                    pending.append((item, (*path, key), depth + 1))
+        elif isinstance(value, str) and SURROGATE.search(value):
+            raise DocumentError([surrogate_found(path, "a text")])
+
+
+def surrogate_found(path: tuple, what: str) -> str:
+    place = " → ".join(f"item {part}" if isinstance(part, int) else f"“{part}”" for part in path)
+    return (
+        f"The file holds an escaped half of a character (a lone UTF-16 surrogate such as "
+        f"\\ud800) in {what}{f' at {place}' if place else ''}. No text can hold it: was the "
+        "file edited by hand or cut in the middle of an emoji? Fix that text and import again."
+    )
 
 
 def document_dumps(document: Mapping) -> str:
@@ -210,7 +277,11 @@ def story_record(item, *, index: int, problems: list[str]) -> StoryRecord | None
 def answers_read(reader: FieldReader) -> list[dict]:
     answers: list[dict] = []
     keys: set[str] = set()
-    for position, answer in enumerate(reader.objects("answers"), start=1):
+    given = reader.objects("answers")
+    if len(given) > ANSWERS_MAX:
+        reader.problem("answers", f"there are {len(given):,}; a story holds at most {ANSWERS_MAX}.")
+        return answers
+    for position, answer in enumerate(given, start=1):
         where = f"{reader.where}, answer {position}"
         if not isinstance(answer, dict):
             reader.problems.append(

@@ -41,7 +41,14 @@ def json_type(value) -> str:
 
 
 def shown(value, limit: int = 40) -> str:
-    """A value quoted for a message, cut short so one bad field cannot flood the page."""
+    """A value quoted for a message, cut short so one bad field cannot flood the page.
+
+    Only text and scalars are spelled out: a list or an object may be nested
+    hundreds of levels deep (json.dumps would overflow the stack on it), and
+    its type says enough.
+    """
+    if isinstance(value, list | dict):
+        return json_type(value)
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
     text = " ".join(text.split())
     return f"“{text[:limit]}…”" if len(text) > limit else f"“{text}”"

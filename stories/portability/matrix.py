@@ -67,19 +67,46 @@ def csv_text(raw: bytes) -> str:
     return text
 
 
+# The csv module's own cap on one cell (csv.field_size_limit(), 131,072 characters):
+# far above any cell a story holds (5,000 characters), so a cell past it is a broken file.
+CELL_LIMIT = csv.field_size_limit()
+
+
+def csv_reader(text: str, delimiter: str):
+    # newline="": the reader itself ends rows at CR, LF or CRLF, mixed as they come,
+    # and keeps line breaks inside quoted cells.
+    return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+
+
 def csv_rows(text: str) -> list[list[str]]:
     """All rows, read with whichever of comma, semicolon or tab the header uses."""
-    first_line = text.split("\n", 1)[0]
 
     def required_found(delimiter: str) -> int:
-        header = next(csv.reader([first_line], delimiter=delimiter), [])
+        try:
+            header = next(csv_reader(text, delimiter), [])
+        except csv.Error:
+            return -1  # unreadable with this delimiter; reported below if all are
         return len({cell.strip().casefold() for cell in header} & set(CSV_SECTION_COLUMNS))
 
     delimiter = max([",", ";", "\t"], key=required_found)
+    reader = csv_reader(text, delimiter)
+    rows = []
     try:
-        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        for row in reader:
+            rows.append(row)
     except csv.Error as error:
-        raise DocumentError([f"The file is not a readable CSV file: {error}."]) from None
+        raise DocumentError([csv_unreadable(error, line=reader.line_num or 1)]) from None
+    return rows
+
+
+def csv_unreadable(error: csv.Error, *, line: int) -> str:
+    if "field larger than field limit" in str(error):
+        return (
+            f"The file is not a readable CSV file: a cell on line {line} is longer than "
+            f"{CELL_LIMIT:,} characters (a story's answer can be at most {ANSWER_MAX:,}). "
+            "Is a closing double quote missing?"
+        )
+    return f"The file is not a readable CSV file: {error} (line {line})."
 
 
 def story_matrix_parse(

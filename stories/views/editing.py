@@ -2,11 +2,19 @@
 page, autosaved drafts and the coach's live review."""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from stories.forms import DRAFT_MAX_BYTES, StoryForm, initial_from_draft, parse_version
+from stories.forms import (
+    DRAFT_MAX_BYTES,
+    REVIEW_THEMES_MAX,
+    StoryForm,
+    initial_from_draft,
+    parse_version,
+    review_answers,
+)
 from stories.models import SECTION_ORDER, Story, StoryDraft, StoryTemplate
 from stories.review import review_story
 from stories.services import (
@@ -17,7 +25,7 @@ from stories.services import (
     story_save,
     story_snapshot,
 )
-from stories.star import clean_text, sections_from_answers
+from stories.star import sections_from_answers
 from stories.views.helpers import get_story_for_user, posted_id, posted_template
 
 
@@ -176,16 +184,18 @@ def story_review(request: HttpRequest) -> HttpResponse:
 
     The form sends each answer as `answer_<key>` with its section in
     `section_<key>`, so no template needs loading to know where text belongs.
+    A post larger than the story form accepts is refused unread: with a 400,
+    or for the page's own (htmx) request a 200, as htmx only swaps those in,
+    so the coach panel says why it stopped.
     """
-    answers = []
-    for name, text in request.POST.items():
-        if name.startswith("answer_"):
-            key = name.removeprefix("answer_")
-            section = request.POST.get(f"section_{key}", "")
-            if section in SECTION_ORDER:
-                answers.append({"key": key, "section": section, "text": clean_text(text)[:20000]})
+    try:
+        answers = review_answers(request.POST)
+    except ValidationError as error:
+        status = 200 if request.headers.get("HX-Request") == "true" else 400
+        context = {"error": error.messages[0]}
+        return render(request, "stories/story_form.html#coach", context, status=status)
     sections = sections_from_answers(answers)
-    themes = request.POST.getlist("themes")[:20]
+    themes = request.POST.getlist("themes")[:REVIEW_THEMES_MAX]
     review = review_story(sections, themes=themes)
     narrative = "\n\n".join(text for text in sections.values() if text)
     return render(

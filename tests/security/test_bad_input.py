@@ -157,3 +157,125 @@ def test_random_posts_never_500_and_refusals_write_nothing(user_client, objects,
             assert database_fingerprint() == before, (endpoint, response.status_code)
 
     check()
+
+
+# --- File uploads: malformed JSON and CSV files ------------------------------------------
+
+HEADER = "title,situation,task,action,result,learning"
+
+# Pieces no well-formed file holds, spliced into otherwise good files.
+json_poison = st.sampled_from(
+    [
+        '"\\ud800"',  # a lone surrogate, as a JSON escape
+        '"\\udfff tail"',
+        "1" * 4_400,  # past Python's int conversion limit
+        "9" * 5_000,
+        "[" * 936 + "]" * 936,  # the depth where building a message overflowed
+        "[" * 3_000 + "]" * 3_000,
+        '{"a": ' * 500 + "1" + "}" * 500,
+        '"' + "x" * 200_000 + '"',
+        "1e999999",
+        "NaN",
+    ]
+)
+
+
+# Where the piece goes: "%s" in a document that is otherwise well formed.
+JSON_PLACES = [
+    '{"format": %s, "stories": []}',
+    '{"format": "storybank/1", "stories": [{"title": %s}]}',
+    '{"format": "storybank/1", "stories": [{"title": "A", "status": "done", "metrics": %s}]}',
+    '{"format": "storybank/1", "stories": [{"title": "A", "answers": [{"key": "a", '
+    '"section": "action", "text": %s}]}]}',
+    '{"format": "storybank/1", "stories": [], "x": %s}',
+    '{"format": "storybank/1", "stories": [{"title": "A", %s: 1}]}',  # as a key
+]
+
+
+@st.composite
+def bad_json_files(draw) -> bytes:
+    text = draw(st.sampled_from(JSON_PLACES)) % draw(json_poison)
+    encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "latin-1", "junk"]))
+    if encoding == "junk":  # bytes that are not UTF-8 at all
+        return text.encode("utf-8", "surrogatepass") + b"\xff\xfe\x80"
+    return text.encode(encoding, "surrogatepass" if encoding.startswith("utf-8") else "replace")
+
+
+line_end = st.sampled_from(["\n", "\r", "\r\n"])
+cell = st.one_of(
+    st.text(alphabet=st.characters(codec="utf-8"), max_size=20),
+    st.sampled_from(['"unclosed', 'a"b', "x" * 140_000, "é", "\x00", ",", ";", "\t"]),
+)
+
+
+@st.composite
+def bad_csv_files(draw) -> bytes:
+    rows = [HEADER.split(",")]
+    if draw(st.booleans()):
+        rows[0].append(draw(cell))  # a strange extra header cell
+    rows += draw(st.lists(st.lists(cell, min_size=1, max_size=8), min_size=0, max_size=3))
+    text = ""
+    for row in rows:
+        text += ",".join(row) + draw(line_end)
+    encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "latin-1", "cp1252"]))
+    return text.encode(encoding, "replace")
+
+
+def stories_of(user) -> int:
+    from stories.models import Story
+
+    return Story.with_trash.filter(owner=user).count()
+
+
+@pytest.mark.parametrize(
+    ("url", "field", "files"),
+    [
+        ("stories:import_json", "json-file", bad_json_files()),
+        ("stories:import_csv", "csv-file", bad_csv_files()),
+    ],
+    ids=["json", "csv"],
+)
+def test_malformed_files_never_500_and_import_nothing(user_client, user, url, field, files):
+    @settings(
+        max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True
+    )
+    @given(content=files)
+    def check(content):
+        before = stories_of(user)
+        response = user_client.post(
+            reverse(url), {field: SimpleUploadedFile("upload", content[:300_000])}
+        )
+        assert response.status_code < 500, content[:200]
+        if response.status_code == 200 and 'name="token"' in response.content.decode():
+            # A CSV the random draw left readable is previewed: confirming must not 500 either.
+            token = response.content.decode().split('name="token" value="')[1].split('"')[0]
+            response = user_client.post(reverse(url), {"token": token})
+            assert response.status_code < 500
+        else:
+            assert stories_of(user) == before, response.status_code
+
+    check()
+
+
+@pytest.mark.parametrize(
+    ("url", "field", "content"),
+    [
+        (
+            "stories:import_json",
+            "json-file",
+            '{"format": "storybank/1", "stories": [{"title": "Launch \\ud83d\\ude80"}]}',
+        ),
+        ("stories:import_csv", "csv-file", f"{HEADER}\rLaunch,s,t,a,r,l\r\nHiring,s,t,a,r,l\n"),
+    ],
+    ids=["json", "csv"],
+)
+def test_a_well_formed_file_does_import(user_client, user, url, field, content):
+    """The positive control of the test above: the same endpoints import a good file."""
+    response = user_client.post(
+        reverse(url), {field: SimpleUploadedFile("upload", content.encode("utf-8"))}
+    )
+    if 'name="token"' in response.content.decode():
+        token = response.content.decode().split('name="token" value="')[1].split('"')[0]
+        response = user_client.post(reverse(url), {"token": token})
+    assert response.status_code == 302
+    assert stories_of(user) == (1 if url.endswith("json") else 2)

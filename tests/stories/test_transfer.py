@@ -580,3 +580,75 @@ def test_deleting_an_account_removes_every_row_of_that_user_in_every_app(user, o
     for label, pks in theirs.items():
         model = apps.get_model(label)
         assert model._base_manager.filter(pk__in=pks).count() == len(pks), label
+
+
+# --- Imports in bulk ---------------------------------------------------------------------
+
+
+def bank_of(size: int) -> dict:
+    """A document of `size` tagged stories, as another server would export them."""
+    story = {
+        "title": "Payments fallback",
+        "template": "plain-star",
+        "status": "ready",
+        "answers": [
+            {"key": name, "label": name.title(), "section": name, "text": f"We did the {name}."}
+            for name in SECTIONS
+        ],
+        "metrics": "5% → 0.4%",
+        "principles": ["ownership", "dive-deep"],
+        "themes": ["failure-recovery"],
+        "levels": ["senior"],
+        "kind": "technical",
+        "created_at": "2024-01-02T03:04:05.123456+00:00",
+    }
+    return {"format": FORMAT, "stories": [story] * size}
+
+
+@pytest.mark.parametrize("size", [1, 50])
+def test_the_import_runs_the_same_number_of_queries_for_1_and_50_stories(
+    user, django_assert_num_queries, size
+):
+    # The catalogue (read to check, then to write), the titles taken, then one statement
+    # each for the stories, 3 kinds of tag link, search vectors, revisions and times.
+    with django_assert_num_queries(22):
+        result = bank_import(user=user, document=bank_of(size))
+    assert len(result.stories) == size
+    assert Story.objects.for_user(user).filter(principles__slug="dive-deep").count() == size
+
+
+def test_stories_imported_in_bulk_are_as_if_saved_one_by_one(user, other_user):
+    """The same sections, verdict, search vector, revision and renaming as story_save."""
+    from stories.models import StoryRevision
+    from stories.services import story_snapshot
+
+    write_story(user, "Payments fallback")
+    bank_import(user=user, document=bank_of(2))
+    imported = Story.objects.for_user(user).exclude(title="Payments fallback")
+    assert sorted(imported.values_list("title", flat=True)) == [
+        "Payments fallback (2)",
+        "Payments fallback (3)",
+    ]
+    story = imported.get(title="Payments fallback (2)")
+    assert story.action == "We did the action."
+    assert (story.red_flags, story.score, story.word_count) != ([], 0, 0)
+    assert story.created_at.year == 2024
+    assert Story.objects.for_user(user).search("fallback").count() == 3
+    [revision] = story.revisions.all()
+    assert revision.kind == StoryRevision.Kind.IMPORT and revision.version == story.version
+    assert revision.snapshot == story_snapshot(story)
+    # The verdict is the one an ordinary save stores for the same story.
+    saved = write_story(
+        other_user,
+        "Payments fallback (2)",
+        template="plain-star",
+        answers=story.answers,
+        metrics=story.metrics,
+        principles=["ownership", "dive-deep"],
+        levels=["senior"],
+    )
+    assert (saved.red_flags, saved.score, saved.word_count) == (
+        story.red_flags,
+        story.score,
+        story.word_count,
+    )

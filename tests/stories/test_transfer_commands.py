@@ -11,6 +11,7 @@ from stories.models import Story
 from stories.portability import MAX_DOCUMENT_BYTES, document_dumps
 from stories.transfer import bank_export
 from tests.stories.test_transfer import make_bank, write_story
+from tests.stories.test_transfer_views import BAD_JSON
 
 pytestmark = pytest.mark.django_db
 
@@ -141,3 +142,15 @@ def test_a_bad_story_at_the_end_leaves_nothing_from_the_command_either(user, oth
     assert status == 2 and "Story 3" in err and "“epilogue”" in err
     assert not Story.objects.for_user(other_user).exists()
     assert not PracticeSession.objects.filter(owner=other_user).exists()
+
+
+@pytest.mark.parametrize("case", sorted(BAD_JSON))
+def test_a_file_no_export_holds_exits_2_with_one_line_and_saves_nothing(user, tmp_path, case):
+    content, reason = BAD_JSON[case]
+    path = tmp_path / "bank.json"
+    path.write_text(content, encoding="utf-8")
+    status, out, err = run("import_bank", user.email, str(path))
+    assert status == 2 and out == ""
+    assert err.startswith("import_bank: ") and reason in err
+    assert err.count("\n") <= 1
+    assert not Story.with_trash.filter(owner=user).exists()

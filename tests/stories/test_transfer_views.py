@@ -336,3 +336,82 @@ def test_guessing_the_password_stops_after_five_tries(user_client, user):
     page = user_client.post(ACCOUNT_DELETE, {"password": PASSWORD}).content.decode()
     assert "Too many wrong passwords" in page
     assert get_user_model().objects.filter(pk=user.pk).exists()
+
+
+# --- Files no export holds: refused with a reason, never a 500 -------------------------
+
+STORY = '{"format": "storybank/1", "stories": [%s]}'
+SURROGATE = "a lone UTF-16 surrogate"
+TOO_DEEP = "nested too deeply"
+
+# (JSON text, what the page must say): each of these was a 500 before.
+BAD_JSON = {
+    "huge integer as the format": ('{"format": %s}' % ("1" * 5000), "a number 5,000 digits long"),
+    "huge integer under an unknown key": (
+        '{"format": "storybank/1", "stories": [], "x": %s}' % ("2" * 4400),
+        "a number 4,400 digits long",
+    ),
+    **{
+        f"nested {depth} levels": (
+            STORY % ('{"title": %s}' % ("[" * depth + "]" * depth)),
+            TOO_DEEP,
+        )
+        for depth in (935, 936, 937)
+    },
+    "surrogate in a valid story's title": (STORY % '{"title": "Launch \\ud800"}', SURROGATE),
+    "surrogate in a bad story's title": (
+        STORY % '{"title": "Launch \\ud800", "status": "done"}',
+        SURROGATE,
+    ),
+    "surrogate in the format": ('{"format": "storybank/\\ud800", "stories": []}', SURROGATE),
+    "surrogate in a key": (STORY % '{"title": "Launch", "\\ud800": 1}', SURROGATE),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_JSON))
+def test_a_json_file_no_export_holds_is_explained_and_nothing_is_saved(user_client, user, case):
+    content, reason = BAD_JSON[case]
+    response = user_client.post(IMPORT_JSON, {"json-file": upload("bank.json", content)})
+    page = response.content.decode()
+    assert response.status_code == 200  # the import page, with its list of problems
+    assert "Nothing was imported." in page and reason in page
+    assert not Story.with_trash.filter(owner=user).exists()
+
+
+def test_the_same_document_without_the_bad_value_imports(user_client, user):
+    """The positive control of the cases above: the page does import a good file."""
+    content = STORY % '{"title": "Launch \\ud83d\\ude80", "status": "ready"}'  # a whole emoji
+    response = user_client.post(IMPORT_JSON, {"json-file": upload("bank.json", content)})
+    assert response.status_code == 302
+    assert Story.objects.for_user(user).get().title == "Launch 🚀"
+
+
+HEADER = "title,situation,task,action,result,learning"
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        f"{HEADER}\rLaunch,s,t,a,r,l\rHiring,s,t,a,r,l\r",  # CR only (classic Mac)
+        f'{HEADER}\r\nLaunch,s,t,"a\rb",r,l\rHiring,s,t,a,r,l\n',  # CRLF, CR and LF mixed
+    ],
+    ids=["cr-only", "mixed"],
+)
+def test_a_csv_with_any_line_endings_is_previewed_then_imported(user_client, user, content):
+    response = user_client.post(IMPORT_CSV, {"csv-file": upload("matrix.csv", content)})
+    assert "2 stories will be created" in response.content.decode()
+    response = user_client.post(IMPORT_CSV, {"token": token_in(response)}, follow=True)
+    assert "Imported 2 stories" in response.content.decode()
+    assert sorted(Story.objects.for_user(user).values_list("title", flat=True)) == [
+        "Hiring",
+        "Launch",
+    ]
+
+
+def test_a_csv_header_cell_over_the_csv_limit_is_explained_and_nothing_is_saved(user_client, user):
+    content = f"{HEADER},{'x' * 131_073}\nLaunch,s,t,a,r,l,\n"
+    response = user_client.post(IMPORT_CSV, {"csv-file": upload("matrix.csv", content)})
+    page = response.content.decode()
+    assert "Nothing was imported." in page
+    assert "a cell on line 1 is longer than 131,072 characters" in page
+    assert not Story.with_trash.filter(owner=user).exists()

@@ -365,3 +365,34 @@ def test_story_page_shows_when_and_how_often_it_was_practised(user_client, user)
     body = user_client.get(story.get_absolute_url()).content.decode()
     assert "Practised 2 times" in body
     assert "on average 150 s" in body
+
+
+# --- The live review takes no more than the story form ------------------------------------
+
+
+def test_an_oversized_live_review_is_refused_unread(user_client):
+    from stories.models import ANSWER_MAX
+
+    huge = {f"answer_f{n}": "I " * 10_000 for n in range(120)}
+    huge |= {f"section_f{n}": "action" for n in range(120)}
+    response = user_client.post(reverse("stories:review"), huge)
+    assert response.status_code == 400
+    assert "at most 30 answers" in response.content.decode()
+    assert len(response.content) < 2_000  # no review, no narrative echoed back
+
+    long = {"answer_a": "x" * (ANSWER_MAX + 1), "section_a": "action"}
+    response = user_client.post(reverse("stories:review"), long, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200  # htmx swaps only a 200 in: the panel says why
+    assert 'data-testid="coach-error"' in response.content.decode()
+    assert "the limit is 5,000" in response.content.decode()
+
+
+def test_a_live_review_at_the_story_forms_limits_is_reviewed(user_client):
+    from stories.models import ANSWER_MAX, ANSWERS_MAX
+
+    data = {f"answer_f{n}": "We shipped it. " for n in range(ANSWERS_MAX)}
+    data |= {f"section_f{n}": "action" for n in range(ANSWERS_MAX)}
+    data["answer_f0"] = ("I led it. " * ANSWER_MAX)[:ANSWER_MAX]
+    response = user_client.post(reverse("stories:review"), data, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert 'data-testid="score"' in response.content.decode()
