@@ -62,4 +62,5 @@ bench: install-dev
 	BENCH_SECONDS=$(BENCH_SECONDS) $(BIN)/python bench/run.py
 
 clean-db:
+	@if [ -x $(BIN)/python ]; then $(BIN)/python config/embedded_postgres.py stop var/postgres; fi
 	rm -rf var/postgres

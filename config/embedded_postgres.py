@@ -446,10 +446,8 @@ class EmbeddedPostgres:
         command = process_cmdline(pid)
         if not command and not Path("/proc/self").exists():
             return pid  # no /proc: trust the file
-        if "-D" in command and command.index("-D") + 1 < len(command):
-            if Path(command[command.index("-D") + 1]).resolve() == data_dir.resolve():
-                return pid
-        return None
+        given = command[command.index("-D") + 1 :][:1] if "-D" in command else []
+        return pid if given and Path(given[0]).resolve() == data_dir.resolve() else None
 
     def is_running(self) -> bool:
         return self._postmaster_pid(self.data_dir) is not None
@@ -511,10 +509,10 @@ class EmbeddedPostgres:
         pid = self._postmaster_pid(self.data_dir)
         if pid is not None:
             self._stop_postmaster(self.data_dir, pid, user)
-        if state.watcher is not None and state.watcher.pid != os.getpid():
-            if state.watcher.is_alive():
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(state.watcher.pid, signal.SIGTERM)
+        watcher = state.watcher
+        if watcher is not None and watcher.pid != os.getpid() and watcher.is_alive():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(watcher.pid, signal.SIGTERM)
         state.watcher = None
 
     def _run(self, program: str, *args: str, user: str | None, what: str = "") -> None:

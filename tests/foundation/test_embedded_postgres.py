@@ -223,7 +223,7 @@ SQL_READER = (
     "import random\n"
     "from django.db import connection\n"
     "with connection.cursor() as c:\n"
-    "    c.execute('SELECT pg_sleep(%s)', [random.random() / 2])\n"
+    "    c.execute('SELECT pg_sleep(%s)', [random.random() / 4])\n"
     "    c.execute('SELECT count(*) FROM torture_round')\n"
 )
 
@@ -257,16 +257,16 @@ def test_torture_processes_killed_at_random_moments(tmp_path):
             damaged += 1
         children = []
         for index in range(CLIENTS_PER_ROUND):
-            if index % 3 == 0:
+            if index % 4 == 0:
                 children.append(start(root, "check", "--database", "default"))
             else:
                 children.append(start(root, "shell", "-c", SQL_READER))
         children.append(start(root, "runserver", "--noreload", f"127.0.0.1:{free_port()}"))
         started += len(children)
         plan = sorted(
-            (rng.uniform(0, 2.0), child, rng.choice(SIGNALS))
+            (rng.uniform(0, 1.5), child, rng.choice(SIGNALS))
             for child in children
-            if child is children[-1] or rng.random() < 0.7
+            if child is children[-1] or rng.random() < 0.8
         )
         t0 = time.monotonic()
         for moment, child, sig in plan:
