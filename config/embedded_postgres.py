@@ -453,26 +453,37 @@ class EmbeddedPostgres:
         return self._postmaster_pid(self.data_dir) is not None
 
     def _start(self, user: str | None) -> None:
+        """pg_ctl start, unless a server appears meanwhile (started by a process
+        killed during its join: its pg_ctl carries on); then that one is adopted."""
         pid_file = self.data_dir / "postmaster.pid"
-        if pid_file.exists():
-            note(f"removing a stale {pid_file} (its server is not running)")
-            pid_file.unlink()
+        with contextlib.suppress(OSError, ValueError):
+            other = int(pid_file.read_text().split("\n", 1)[0])
+            if process_is_alive(other) and self._postmaster_pid(self.data_dir) is None:
+                # Its pid now belongs to another process: PostgreSQL would take the
+                # file for a live server's. (A dead pid it recognises as stale itself.)
+                note(f"removing a stale {pid_file} (pid {other} is not its server)")
+                pid_file.unlink()
         options = f"-h '' -k {shlex.quote(str(self.socket_dir))} -p {PORT}"
-        self._run(
-            "pg_ctl",
-            "start",
-            "-D",
-            str(self.data_dir),
-            "-w",
-            "-t",
-            str(START_TIMEOUT),
-            "-l",
-            str(self.log_file),
-            "-o",
-            options,
-            user=user,
-            what=f"start the embedded PostgreSQL (see {self.log_file})",
-        )
+        try:
+            self._run(
+                "pg_ctl",
+                "start",
+                "-D",
+                str(self.data_dir),
+                "-w",
+                "-t",
+                str(START_TIMEOUT),
+                "-l",
+                str(self.log_file),
+                "-o",
+                options,
+                user=user,
+                what=f"start the embedded PostgreSQL (see {self.log_file})",
+            )
+        except EmbeddedPostgresError:
+            pid = self._postmaster_pid(self.data_dir)
+            if pid is None or not self._await_ready(pid):
+                raise
 
     def _await_ready(self, pid: int) -> bool:
         """A server we adopt may still be starting (its starter was killed) or
