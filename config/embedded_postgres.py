@@ -271,7 +271,7 @@ def open_the_way(path: Path) -> None:
 # --- the server ------------------------------------------------------------------------
 
 _joined: dict[Path, EmbeddedPostgres] = {}
-_registry_lock = threading.Lock()
+_registry_lock = threading.RLock()  # re-entered by a signal handler that leaves
 
 
 @dataclass(frozen=True)
@@ -336,10 +336,14 @@ class EmbeddedPostgres:
                             f"another process has held {self.lock_file} for {timeout:.0f} s"
                         ) from None
                     time.sleep(0.05)
-            with _deferring_signals():
+        except BaseException:
+            os.close(descriptor)
+            raise
+        with _deferring_signals():  # acts on a deferred signal once the lock is released
+            try:
                 yield
-        finally:
-            os.close(descriptor)  # releases the lock
+            finally:
+                os.close(descriptor)  # releases the lock
 
     def read_state(self) -> State:
         """The state (caller holds the lock); a damaged file is repaired, with a note."""
@@ -449,6 +453,21 @@ class EmbeddedPostgres:
         given = command[command.index("-D") + 1 :][:1] if "-D" in command else []
         return pid if given and Path(given[0]).resolve() == data_dir.resolve() else None
 
+    def _server_processes(self) -> list[int]:
+        """Live PostgreSQL processes (postmaster or backends) working in data/."""
+        try:
+            executable = (binaries() / "postgres").resolve()
+        except EmbeddedPostgresError:
+            return []
+        found = []
+        for entry in Path("/proc").glob("[0-9]*"):
+            with contextlib.suppress(OSError):
+                if entry.joinpath("cwd").resolve() == self.data_dir and (
+                    entry.joinpath("exe").resolve() == executable
+                ):
+                    found.append(int(entry.name))
+        return [pid for pid in found if process_is_alive(pid)]
+
     def is_running(self) -> bool:
         return self._postmaster_pid(self.data_dir) is not None
 
@@ -456,13 +475,24 @@ class EmbeddedPostgres:
         """pg_ctl start, unless a server appears meanwhile (started by a process
         killed during its join: its pg_ctl carries on); then that one is adopted."""
         pid_file = self.data_dir / "postmaster.pid"
-        with contextlib.suppress(OSError, ValueError):
-            other = int(pid_file.read_text().split("\n", 1)[0])
-            if process_is_alive(other) and self._postmaster_pid(self.data_dir) is None:
-                # Its pid now belongs to another process: PostgreSQL would take the
-                # file for a live server's. (A dead pid it recognises as stale itself.)
-                note(f"removing a stale {pid_file} (pid {other} is not its server)")
-                pid_file.unlink()
+        if pid_file.exists():
+            # A server that was killed: its backends may linger a moment, and its
+            # pid may be a zombie or reused, which PostgreSQL takes for a live server.
+            for _ in range(200):
+                if not self._server_processes() or self._postmaster_pid(self.data_dir):
+                    break
+                time.sleep(0.05)
+            pid = self._postmaster_pid(self.data_dir)
+            if pid is not None and self._await_ready(pid):
+                return  # one was starting after all: adopt it
+            if self._server_processes():
+                raise EmbeddedPostgresError(
+                    f"processes of an old server still use {self.data_dir}: stop them first"
+                )
+            note(f"removing a stale {pid_file} (its server is not running)")
+            pid_file.unlink(missing_ok=True)
+            for name in (f".s.PGSQL.{PORT}.lock", f".s.PGSQL.{PORT}"):
+                (self.socket_dir / name).unlink(missing_ok=True)  # the same pid, same reason
         options = f"-h '' -k {shlex.quote(str(self.socket_dir))} -p {PORT}"
         try:
             self._run(
@@ -705,9 +735,12 @@ def _on_signal(signum: int, frame: Any) -> None:
 
 def _exit_for(signum: int) -> None:
     if signum == signal.SIGINT:
-        raise KeyboardInterrupt
-    # SystemExit unwinds the stack (finally blocks, atexit: we leave); status as a shell shows it.
-    raise SystemExit(128 + signum)
+        raise KeyboardInterrupt  # what Python does anyway; atexit leaves
+    # SIGTERM, SIGHUP: leave, then die of the signal as the default action would,
+    # so nothing else changes (pytest does not take it for a failing test).
+    leave_all()
+    signal.signal(signum, signal.SIG_DFL)
+    os.kill(os.getpid(), signum)
 
 
 @contextlib.contextmanager
@@ -741,6 +774,24 @@ def _leave_at_exit(handle_signals: bool) -> None:
         # Only where nobody chose a handler: gunicorn's, pytest's or nohup's stay.
         if current is default:
             signal.signal(signum, _on_signal)
+
+
+def die_with_parent() -> None:
+    """Ask Linux to send us SIGTERM when our parent dies (we then leave).
+
+    For Django's autoreloader: `runserver` serves from a child process, which
+    would otherwise outlive a parent killed on its own and keep the server busy."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, int(signal.SIGTERM), 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() == 1:  # the parent died before we asked
+        os.kill(os.getpid(), signal.SIGTERM)
 
 
 def join(root: Path | str) -> str:

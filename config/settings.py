@@ -122,14 +122,18 @@ def embedded_database_url() -> str:
     server runs while any process of this checkout uses it; the last one to
     leave stops it (config/embedded_postgres.py, README "The database").
     """
-    from config.embedded_postgres import EmbeddedPostgres, EmbeddedPostgresError
+    from config.embedded_postgres import EmbeddedPostgres, EmbeddedPostgresError, die_with_parent
 
     root = Path(env_str("EMBEDDED_POSTGRES_DIR", str(BASE_DIR / "var" / "postgres")))
     try:
-        return EmbeddedPostgres.at(root).join()
+        url = EmbeddedPostgres.at(root).join()
     except EmbeddedPostgresError as error:
         # One line, no traceback: the message says what to do.
         sys.exit(f"Story Bank: {error}")
+    if os.environ.get("RUN_MAIN") == "true":
+        # runserver's autoreloaded child: it must not outlive a parent stopped by a signal.
+        die_with_parent()
+    return url
 
 
 DATABASE_URL = env_str("DATABASE_URL") or embedded_database_url()
