@@ -51,7 +51,9 @@ run: migrate
 	@echo ""
 	@echo "  Story Bank is running at http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
 	@echo ""
-	DEBUG=$(RUN_DEBUG) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@# exec: the server replaces the recipe's shell, so the SIGTERM make passes on
+	@# reaches it, and it leaves the embedded PostgreSQL cleanly.
+	exec env DEBUG=$(RUN_DEBUG) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 lint: install
 	$(UV) lock --check --quiet
