@@ -1,7 +1,7 @@
 from django import forms
 
 from practice.models import NOTES_MAX, PracticeSession, PracticeSettings
-from principles.forms import TagFilterForm
+from principles.forms import TagFilterForm, catalogue_choice
 from principles.models import Principle, Theme
 from stories.models import Story
 
@@ -46,20 +46,10 @@ class StartSessionForm(forms.Form):
         initial=PracticeSession.Mode.LEVEL,
         widget=forms.RadioSelect,
     )
-    principle = forms.ModelChoiceField(
-        Principle.objects.all(),
-        label="Principle (for “By principle”)",
-        to_field_name="slug",
-        required=False,
-        empty_label="Choose…",
+    principle = catalogue_choice(
+        Principle, label="Principle (for “By principle”)", empty_label="Choose…"
     )
-    theme = forms.ModelChoiceField(
-        Theme.objects.all(),
-        label="Theme (for “By theme”)",
-        to_field_name="slug",
-        required=False,
-        empty_label="Choose…",
-    )
+    theme = catalogue_choice(Theme, label="Theme (for “By theme”)", empty_label="Choose…")
 
     def clean(self) -> dict:
         data = super().clean()

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from config.htmx import template_for
 from practice import selectors, services
 from practice.forms import (
     HistoryFilterForm,
@@ -19,7 +20,6 @@ from practice.forms import (
     StartSessionForm,
 )
 from practice.models import Answer, PracticeSession, PracticeSettings
-from principles.views import template_for
 
 
 def get_session_for_user(request: HttpRequest, pk: int) -> PracticeSession:

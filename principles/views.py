@@ -6,18 +6,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
+from config.htmx import template_for
 from principles.forms import CatalogueFilterForm, QuestionFilterForm
 from principles.models import Kind, Level, Principle, Question, Theme
 
 QUESTIONS_PER_PAGE = 20
-
-
-def template_for(request: HttpRequest, page: str, partial: str) -> str:
-    """The whole page, or only its named partial for an htmx request.
-
-    The one htmx rendering rule of the site; the story and practice views use it too.
-    """
-    return f"{page}#{partial}" if request.htmx else page
 
 
 @require_safe

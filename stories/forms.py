@@ -7,18 +7,17 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.http import QueryDict
 
-from principles.forms import TagFilterForm
+from principles.forms import TagFilterForm, catalogue_choice, catalogue_choices
 from principles.models import Kind, Level, Principle, Theme
 from stories.models import (
     ANSWER_MAX,
     ANSWERS_MAX,
     METRICS_MAX,
-    SECTION_ORDER,
     TITLE_MAX,
     Story,
     StoryTemplate,
 )
-from stories.star import clean_text
+from stories.star import SECTIONS, clean_text
 
 ANSWER_PREFIX = "answer_"
 
@@ -79,27 +78,10 @@ class StoryForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="One per line, e.g. “Checkout success 94% → 99.2%”.",
     )
-    principles = forms.ModelMultipleChoiceField(
-        Principle.objects.all(),
-        to_field_name="slug",
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    themes = forms.ModelMultipleChoiceField(
-        Theme.objects.all(),
-        to_field_name="slug",
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    levels = forms.ModelMultipleChoiceField(
-        Level.objects.all(),
-        to_field_name="slug",
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    kind = forms.ModelChoiceField(
-        Kind.objects.all(), to_field_name="slug", required=False, label="Kind of leadership"
-    )
+    principles = catalogue_choices(Principle)
+    themes = catalogue_choices(Theme)
+    levels = catalogue_choices(Level)
+    kind = catalogue_choice(Kind, label="Kind of leadership")
     status = forms.ChoiceField(choices=Story.Status.choices, initial=Story.Status.DRAFT)
     # The version the editor started from (optimistic concurrency; see services).
     version = VersionField(required=False)
@@ -120,7 +102,7 @@ class StoryForm(forms.Form):
                 initial=written.pop(field.key, {}).get("text", ""),
             )
         for answer in written.values():  # answers to fields the template no longer has
-            if answer.get("section") in SECTION_ORDER:
+            if answer.get("section") in SECTIONS:
                 self._add_answer(
                     {
                         "key": answer["key"],
@@ -148,7 +130,7 @@ class StoryForm(forms.Form):
 
     def answer_fields_by_section(self) -> list[tuple[str, list]]:
         """[(section, [(bound field, spec), ...]), ...] in STAR order, for the template."""
-        grouped = {section: [] for section in SECTION_ORDER}
+        grouped = {section: [] for section in SECTIONS}
         for spec in self.answer_specs:
             grouped[spec["section"]].append((self[spec["name"]], spec))
         return [(section, items) for section, items in grouped.items() if items]
@@ -208,7 +190,7 @@ def review_answers(data: QueryDict) -> list[dict]:
     for name in data:
         key = name.removeprefix(ANSWER_PREFIX)
         section = data.get(f"section_{key}", "")
-        if name.startswith(ANSWER_PREFIX) and section in SECTION_ORDER:
+        if name.startswith(ANSWER_PREFIX) and section in SECTIONS:
             posted.append((key, section))
     if len(posted) > ANSWERS_MAX:
         raise ValidationError(
@@ -259,9 +241,7 @@ class BankFilterForm(TagFilterForm):
     }
 
     q = forms.CharField(label="Search", max_length=200, required=False)
-    kind = forms.ModelChoiceField(
-        Kind.objects.all(), to_field_name="slug", required=False, empty_label="Any kind"
-    )
+    kind = catalogue_choice(Kind, empty_label="Any kind")
     status = forms.ChoiceField(choices=[("", "Any status"), *Story.Status.choices], required=False)
     flags = forms.ChoiceField(
         label="Red flags",

@@ -18,6 +18,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 
 from principles.models import Kind, Level, Principle, Theme
+from stories.star import SECTION_LABELS, SECTIONS
 
 TRASH_DAYS = 30
 TITLE_MAX = 200
@@ -28,15 +29,10 @@ METRICS_MAX = 2000
 ANSWERS_MAX = 30
 
 
-class Section(models.TextChoices):
-    SITUATION = "situation", "Situation"
-    TASK = "task", "Task"
-    ACTION = "action", "Action"
-    RESULT = "result", "Result"
-    LEARNING = "learning", "Learning"
-
-
-SECTION_ORDER = [choice.value for choice in Section]
+# The STAR sections as model choices, built from their one definition in stories/star.py.
+Section = models.TextChoices(
+    "Section", [(name.upper(), (name, label)) for name, label in SECTION_LABELS.items()]
+)
 
 
 class StoryTemplateQuerySet(models.QuerySet):
@@ -121,7 +117,14 @@ class StoryQuerySet(models.QuerySet):
         return self.filter(red_flags=[])
 
 
-TAG_RELATIONS = {"principles": "principle_id", "themes": "theme_id", "levels": "level_id"}
+# The three catalogue relations a story is tagged with; the one list the
+# services, the tag-id reads and the export format all use.
+TAG_RELATIONS = ("principles", "themes", "levels")
+
+
+def tag_column(relation: str) -> str:
+    """The tag's column in the relation's link table (`principles` → `principle_id`)."""
+    return f"{relation.removesuffix('s')}_id"
 
 
 def story_tag_ids(stories: "StoryQuerySet") -> dict[int, dict[str, set[int]]]:
@@ -132,10 +135,10 @@ def story_tag_ids(stories: "StoryQuerySet") -> dict[int, dict[str, set[int]]]:
     story suggestions) use this instead of prefetching full tag objects.
     """
     result: dict[int, dict[str, set[int]]] = {}
-    for relation, column in TAG_RELATIONS.items():
+    for relation in TAG_RELATIONS:
         through = getattr(Story, relation).through
         rows = through.objects.filter(story__in=stories.values("pk")).values_list(
-            "story_id", column
+            "story_id", tag_column(relation)
         )
         for story_id, tag_id in rows:
             result.setdefault(story_id, {name: set() for name in TAG_RELATIONS})[relation].add(
@@ -216,7 +219,7 @@ class Story(models.Model):
 
     @property
     def sections(self) -> dict[str, str]:
-        return {name: getattr(self, name) for name in SECTION_ORDER}
+        return {name: getattr(self, name) for name in SECTIONS}
 
     @property
     def metric_list(self) -> list[str]:

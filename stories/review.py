@@ -63,7 +63,8 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-SECTIONS = ("situation", "task", "action", "result", "learning")
+from stories.star import SECTIONS
+
 WORDS_PER_MINUTE = 150
 SHORT_SECONDS = 90
 LONG_SECONDS = 180

@@ -17,7 +17,7 @@ from django.db.models import F, JSONField, Value
 from django.utils import timezone
 
 from principles.models import Kind, Level, Principle, Theme
-from stories.models import TAG_RELATIONS, Story, StoryDraft, StoryRevision
+from stories.models import TAG_RELATIONS, Story, StoryDraft, StoryRevision, tag_column
 from stories.review import review_story
 from stories.star import sections_from_answers
 
@@ -197,7 +197,8 @@ def story_create_many(
     if errors:
         raise StoriesInvalid(errors)
     Story.with_trash.bulk_create(stories, batch_size=BULK_BATCH)
-    for relation, column in TAG_RELATIONS.items():
+    for relation in TAG_RELATIONS:
+        column = tag_column(relation)
         through = getattr(Story, relation).through
         # Positional (id, story, tag): several times faster than keywords, for ~10,000 rows.
         assert [f.attname for f in through._meta.concrete_fields] == ["id", "story_id", column]

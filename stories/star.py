@@ -6,7 +6,17 @@ action, result and learning, whichever template its answers came from.
 
 from collections.abc import Iterable, Mapping
 
-SECTIONS = ("situation", "task", "action", "result", "learning")
+# The five STAR sections, in the order a story is told, with their labels. The
+# one definition: the model's choices, the review, the forms and the export
+# formats all read it from here.
+SECTION_LABELS = {
+    "situation": "Situation",
+    "task": "Task",
+    "action": "Action",
+    "result": "Result",
+    "learning": "Learning",
+}
+SECTIONS = tuple(SECTION_LABELS)
 
 # The guide's advice for a two-to-three-minute answer: set the scene briefly,
 # spend most of the time on what you did, land the result and the lesson.

@@ -19,10 +19,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from principles.models import Kind, Level, Principle, Theme
-from stories.models import Story, StoryRevision, StoryTemplate
+from stories.models import TAG_RELATIONS, Story, StoryRevision, StoryTemplate
 from stories.portability import (
     FORMAT,
-    TAG_RELATIONS,
     DocumentError,
     StoryMatrix,
     StoryRecord,

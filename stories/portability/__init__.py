@@ -17,7 +17,6 @@ Split by topic: `fields` (reading typed fields, DocumentError), `document`
 from stories.portability.document import (
     MAX_DOCUMENT_BYTES,
     MAX_STORIES,
-    TAG_RELATIONS,
     StoryRecord,
     document_dumps,
     document_load,
@@ -40,7 +39,6 @@ __all__ = [
     "FORMAT",
     "MAX_DOCUMENT_BYTES",
     "MAX_STORIES",
-    "TAG_RELATIONS",
     "DocumentError",
     "FieldReader",
     "StoryMatrix",

@@ -7,7 +7,15 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from stories.models import ANSWER_MAX, ANSWERS_MAX, METRICS_MAX, TITLE_MAX, Section, Story
+from stories.models import (
+    ANSWER_MAX,
+    ANSWERS_MAX,
+    METRICS_MAX,
+    TAG_RELATIONS,
+    TITLE_MAX,
+    Section,
+    Story,
+)
 from stories.portability.fields import (
     FORMAT,
     SLUG_PATTERN,
@@ -31,7 +39,6 @@ SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 REF_MAX = 100
 KEY_MAX = 60
 LABEL_MAX = 120
-TAG_RELATIONS = ("principles", "themes", "levels")
 STATUSES = [value for value, _ in Story.Status.choices]
 
 TOP_LEVEL_KEYS = {"format", "exported_at", "stories"}

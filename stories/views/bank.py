@@ -6,8 +6,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from config.htmx import template_for
 from principles.models import Level, Principle, Theme
-from principles.views import template_for
 from stories import coverage as coverage_rules
 from stories.forms import BankFilterForm
 from stories.models import Story, story_tag_ids

@@ -15,7 +15,7 @@ from stories.forms import (
     parse_version,
     review_answers,
 )
-from stories.models import SECTION_ORDER, Story, StoryDraft, StoryTemplate
+from stories.models import Story, StoryDraft, StoryTemplate
 from stories.review import review_story
 from stories.services import (
     StoryConflict,
@@ -25,7 +25,7 @@ from stories.services import (
     story_save,
     story_snapshot,
 )
-from stories.star import sections_from_answers
+from stories.star import SECTIONS, sections_from_answers
 from stories.views.helpers import get_story_for_user, posted_id, posted_template
 
 
@@ -116,7 +116,7 @@ def story_conflict(
     data["version"] = str(current.version)
     retry = StoryForm(data, template=current.template, story=current)
     retry.is_valid()
-    sections = [(name, getattr(current, name), mine.sections[name]) for name in SECTION_ORDER]
+    sections = [(name, getattr(current, name), mine.sections[name]) for name in SECTIONS]
     context = {
         "story": current,
         "form": retry,

@@ -40,8 +40,9 @@ from django.utils.crypto import get_random_string
 from practice import services as practice_services
 from practice.models import Answer, PracticeSession
 from principles.models import Kind, Level, Principle, Theme
-from stories.models import SECTION_ORDER, Story, StoryTemplate
+from stories.models import Story, StoryTemplate
 from stories.services import story_save
+from stories.star import SECTIONS
 
 EMAIL = "bench-{}@bench.example"
 AUTH_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -229,7 +230,7 @@ def section_text(pool: list[str], budget: int, rng: random.Random, values: dict)
 def story_answers(template: StoryTemplate, rng: random.Random, values: dict) -> list[dict]:
     """Answers for each field of `template`, about 300-450 words in all."""
     total = rng.randint(330, 440)
-    fields_by_section = {name: [] for name in SECTION_ORDER}
+    fields_by_section = {name: [] for name in SECTIONS}
     for field in template.fields.all():
         fields_by_section[field.section].append(field)
     we_story = rng.random() < 0.15  # some stories hide the narrator: the coach flags them
