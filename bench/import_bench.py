@@ -51,7 +51,7 @@ def files(count: int) -> tuple[bytes, bytes]:
     import csv
     import io
 
-    from practice.management.commands.bench_data import Catalogue, planned_story
+    from bench.data import Catalogue, planned_story
     from stories.portability import FORMAT, document_dumps
     from stories.star import SECTIONS, sections_from_answers
 

@@ -5,7 +5,7 @@
 
 Steps, each bounded in time: start a separate embedded PostgreSQL
 (var/bench-postgres, never the development database), migrate, make the data
-(`manage.py bench_data --users 5 --stories 100`), collectstatic, start
+(`manage.py bench_data --settings bench.settings`, bench/data.py), collectstatic, start
 gunicorn on a free loopback port, check and warm every page, then drive each
 page with wrk for BENCH_SECONDS at a fixed concurrency. Afterwards gunicorn is
 stopped and every page is requested once more in-process (Django's test
@@ -504,6 +504,8 @@ def main() -> None:
         manage(
             env,
             "bench_data",
+            "--settings",
+            "bench.settings",
             "--users",
             str(USERS),
             "--stories",

@@ -1,11 +1,26 @@
-"""Repeated failed logins for one account are refused with a 429 page in the site layout."""
+"""Repeated failed logins for one account are refused with a 429 page in the site layout,
+and the count is shared by every worker process (the database cache)."""
+
+import http.client
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from tests.conftest import PASSWORD
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -25,22 +40,96 @@ def test_failed_logins_for_one_account_are_throttled(client, user):
     cache.clear()
 
 
-def test_throttle_counters_live_in_the_shared_database_cache(client, user):
-    from django.conf import settings
+# --- Two worker processes share one count ---------------------------------------
+# The test client runs in this process, so it cannot tell a shared cache from a
+# per-process one. Two real gunicorn processes on the test database can.
 
-    assert settings.CACHES["default"]["BACKEND"].endswith(("DatabaseCache", "RedisCache"))
-    cache.clear()
-    for _ in range(5):
-        client.post(reverse("account_login"), {"login": user.email, "password": "wrong"})
-    # A different browser (another worker process would see the same cache) is refused too.
-    from django.test import Client
+ROOT = Path(__file__).resolve().parents[2]
+HOST = "storybank.test"
 
-    assert (
-        Client()
-        .post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
-        .status_code
-        == 429
+
+def database_url() -> str:
+    """The server the suite uses (settings.DATABASE_URL), naming the test database."""
+    url = urlsplit(settings.DATABASE_URL)
+    return urlunsplit(url._replace(path="/" + connection.settings_dict["NAME"]))
+
+
+@contextmanager
+def worker_process():
+    """A separate gunicorn process serving the site on the test database."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "STORYBANK_TESTING": "true",
+        "ALLOWED_HOSTS": HOST,
+    }
+    env.pop("DEBUG", None)
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "config.wsgi",
+            "-w",
+            "1",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                request(port, "GET", "/healthz")
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(server.stderr.read().decode()[-2000:]) from None
+                time.sleep(0.2)
+        yield port
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def request(port: int, method: str, path: str, body: str = "", cookie: str = ""):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {"Host": HOST, "Cookie": cookie}
+    if body:
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    conn.request(method, path, body=body, headers=headers)
+    response = conn.getresponse()
+    return response.status, response.getheader("Set-Cookie") or "", response.read().decode()
+
+
+def failed_login(port: int, email: str, password: str) -> int:
+    """A fresh browser: fetch the login form, then post it (CSRF token and all)."""
+    status, set_cookie, page = request(port, "GET", "/accounts/login/")
+    assert status == 200, (status, page[:500])
+    cookie = re.search(r"csrftoken=([^;]+)", set_cookie).group(0)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    form = urlencode({"csrfmiddlewaretoken": token, "login": email, "password": password})
+    status, _, _ = request(port, "POST", "/accounts/login/", form, cookie)
+    return status
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_worker_processes_share_one_failed_login_count():
+    user = UserFactory(password=PASSWORD)
+    cache.clear()
+    with worker_process() as first, worker_process() as second:
+        ports = [first, second] * 3
+        statuses = [failed_login(port, user.email, "wrong") for port in ports]
+    # "5/5m/key": the sixth failure is refused although each process saw only three.
+    # With a cache per process neither would have reached five.
+    assert statuses == [200] * 5 + [429]
     cache.clear()
 
 

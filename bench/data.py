@@ -1,6 +1,10 @@
-"""Make the data the load benchmark runs against (see bench/README.md).
+"""The data the load benchmark runs against (see bench/README.md).
 
-`python manage.py bench_data --users 5 --stories 100` creates users
+Benchmark tooling, not part of the product: it is reachable only as the
+`bench_data` command of the `bench` app, which only bench/settings.py installs
+(`python manage.py bench_data --settings bench.settings --users 5 --stories 100`).
+
+`bench_data_make(users=5, stories=100)` creates users
 bench-0@bench.example … bench-4@bench.example, each with 100 stories of a
 realistic size (300–450 words over the STAR sections, written through
 `story_save`, so the sections, the coach's verdict, the search vector and a
@@ -20,7 +24,6 @@ user 0, a CSRF token, the ids of one of that user's stories and of the open
 practice session, and the form fields the live review endpoint expects.
 """
 
-import json
 import random
 from datetime import timedelta
 from importlib import import_module
@@ -32,7 +35,6 @@ from django.contrib.auth import (
     SESSION_KEY,
     get_user_model,
 )
-from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import get_random_string
@@ -267,7 +269,7 @@ class Catalogue:
         self.levels = list(Level.objects.all())
         self.kinds = list(Kind.objects.all())
         if not (self.templates and self.principles and self.themes and self.levels):
-            raise CommandError("The catalogue and templates are missing: run migrate first.")
+            raise ValueError("The catalogue and templates are missing: run migrate first.")
 
     def tags(self, rng: random.Random) -> dict:
         return {
@@ -415,46 +417,32 @@ def review_form(story: Story) -> dict:
     return fields
 
 
-class Command(BaseCommand):
-    help = "Create the load benchmark's users, stories and practice history (idempotent)."
-
-    def add_arguments(self, parser) -> None:
-        parser.add_argument("--users", type=int, default=5)
-        parser.add_argument("--stories", type=int, default=100, help="stories per user")
-        parser.add_argument("--json-out", help="write the JSON here instead of standard output")
-
-    def handle(self, *args, users: int, stories: int, json_out: str | None, **options) -> None:
-        if users < 1 or stories < 1:
-            raise CommandError("--users and --stories must be at least 1.")
-        catalogue = Catalogue()
-        made_stories = made_sessions = 0
-        for index in range(users):
-            with transaction.atomic():
-                user = bench_user(index)
-                made_stories += ensure_stories(user, index, stories, catalogue)
-                made_sessions += ensure_history(user, index, catalogue)
-                session = open_session(user)
-            if index == 0:
-                first_user, first_session = user, session
-            self.stderr.write(f"bench user {index + 1}/{users} ready")
-        story = Story.objects.for_user(first_user).order_by("pk").first()
-        result = {
-            "email": first_user.email,
-            "session_cookie": {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": signed_in_session(first_user),
-            },
-            "csrf_cookie": {"name": settings.CSRF_COOKIE_NAME, "value": get_random_string(32)},
-            "story_id": story.pk,
-            "story_title": story.title,
-            "practice_session_id": first_session.pk,
-            "review_form": review_form(story),
-            "created": {"stories": made_stories, "practice_sessions": made_sessions},
-        }
-        text = json.dumps(result, indent=2)
-        if json_out:
-            with open(json_out, "w", encoding="utf-8") as handle:
-                handle.write(text + "\n")
-            self.stdout.write(f"Wrote {json_out}")
-        else:
-            self.stdout.write(text)
+def bench_data_make(*, users: int, stories: int, progress=lambda line: None) -> dict:
+    """Make (or top up) the bench users' data; the JSON-ready description of user 0."""
+    if users < 1 or stories < 1:
+        raise ValueError("--users and --stories must be at least 1.")
+    catalogue = Catalogue()
+    made_stories = made_sessions = 0
+    for index in range(users):
+        with transaction.atomic():
+            user = bench_user(index)
+            made_stories += ensure_stories(user, index, stories, catalogue)
+            made_sessions += ensure_history(user, index, catalogue)
+            session = open_session(user)
+        if index == 0:
+            first_user, first_session = user, session
+        progress(f"bench user {index + 1}/{users} ready")
+    story = Story.objects.for_user(first_user).order_by("pk").first()
+    return {
+        "email": first_user.email,
+        "session_cookie": {
+            "name": settings.SESSION_COOKIE_NAME,
+            "value": signed_in_session(first_user),
+        },
+        "csrf_cookie": {"name": settings.CSRF_COOKIE_NAME, "value": get_random_string(32)},
+        "story_id": story.pk,
+        "story_title": story.title,
+        "practice_session_id": first_session.pk,
+        "review_form": review_form(story),
+        "created": {"stories": made_stories, "practice_sessions": made_sessions},
+    }
