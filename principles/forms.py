@@ -30,6 +30,9 @@ class TagFilterForm(forms.Form):
     Values that make no sense (an unknown slug, say) are dropped, not errors.
     """
 
+    # The search box first, then the tags; a subclass's own fields follow.
+    field_order = ["q", "principle", "theme", "level"]
+
     level = catalogue_choice(Level, empty_label="Any level")
     principle = catalogue_choice(Principle, empty_label="Any principle")
     theme = catalogue_choice(Theme, empty_label="Any theme")

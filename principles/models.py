@@ -107,6 +107,17 @@ class QuestionQuerySet(models.QuerySet):
         """Everything a question card shows, in a fixed number of queries."""
         return self.select_related("level").prefetch_related("principles", "themes")
 
+    def filtered(self, filters: dict) -> "QuestionQuerySet":
+        """The question bank's filters (QuestionFilterForm.valid_filters()) and search."""
+        questions = self
+        if "level" in filters:
+            questions = questions.filter(level=filters["level"])
+        for name in ("principle", "theme"):
+            if name in filters:
+                questions = questions.filter(**{f"{name}s": filters[name]})
+        terms = filters.get("q", "").strip()
+        return questions.search(terms) if terms else questions
+
 
 class Question(models.Model):
     """A behavioural interview question at one level, probing principles and themes."""

@@ -13,6 +13,7 @@ from stories.models import (
     ANSWER_MAX,
     ANSWERS_MAX,
     METRICS_MAX,
+    STORY_SORTS,
     TITLE_MAX,
     Story,
     StoryTemplate,
@@ -232,14 +233,6 @@ def initial_from_draft(data: dict) -> dict:
 class BankFilterForm(TagFilterForm):
     """The bank's filters. Values that make no sense are dropped, never an error."""
 
-    SORTS = {
-        "updated": ("-updated_at", "Recently edited"),
-        "created": ("-created_at", "Newest first"),
-        "title": ("title", "Title A–Z"),
-        "score": ("-score", "Readiness score"),
-        "relevance": ("-rank", "Best match (with search)"),
-    }
-
     q = forms.CharField(label="Search", max_length=200, required=False)
     kind = catalogue_choice(Kind, empty_label="Any kind")
     status = forms.ChoiceField(choices=[("", "Any status"), *Story.Status.choices], required=False)
@@ -253,7 +246,7 @@ class BankFilterForm(TagFilterForm):
         required=False,
     )
     sort = forms.ChoiceField(
-        choices=[(key, label) for key, (_, label) in SORTS.items()],
+        choices=[(key, label) for key, (_, label) in STORY_SORTS.items()],
         required=False,
         initial="updated",
     )

@@ -116,6 +116,41 @@ class StoryQuerySet(models.QuerySet):
         """Stories the coach has nothing against: no red flag at all."""
         return self.filter(red_flags=[])
 
+    def filtered(self, filters: dict) -> "StoryQuerySet":
+        """The bank's filters (BankFilterForm.valid_filters()), search and sort, in one place.
+
+        With search terms the default order is relevance; without, relevance means
+        nothing and the bank falls back to the most recently updated.
+        """
+        stories = self
+        for name in ("principle", "theme", "level"):
+            if name in filters:
+                stories = stories.filter(**{f"{name}s": filters[name]})
+        for name in ("kind", "status"):
+            if name in filters:
+                stories = stories.filter(**{name: filters[name]})
+        if filters.get("flags") == "with":
+            stories = stories.with_red_flags()
+        elif filters.get("flags") == "without":
+            stories = stories.ready()
+        terms = filters.get("q", "").strip()
+        sort = filters.get("sort") or ("relevance" if terms else "updated")
+        if terms:
+            stories = stories.search(terms)
+        elif sort == "relevance":
+            sort = "updated"
+        return stories.order_by(STORY_SORTS[sort][0], "-pk")
+
+
+# How the bank can be sorted: key → (order_by, label). The filter form offers these.
+STORY_SORTS = {
+    "updated": ("-updated_at", "Recently edited"),
+    "created": ("-created_at", "Newest first"),
+    "title": ("title", "Title A–Z"),
+    "score": ("-score", "Readiness score"),
+    "relevance": ("-rank", "Best match (with search)"),
+}
+
 
 # The three catalogue relations a story is tagged with; the one list the
 # services, the tag-id reads and the export format all use.

@@ -10,6 +10,7 @@ urlpatterns = [
     # The bank and its coverage (views/bank.py)
     path("", bank.bank, name="bank"),
     path("coverage/", bank.coverage, name="coverage"),
+    path("principles/<slug:slug>/", bank.principle_stories, name="principle"),
     # Writing (views/editing.py)
     path("new/", editing.template_picker, name="new"),
     path("new/<slug:template_slug>/", editing.story_create, name="create"),

@@ -85,6 +85,7 @@ ROUTES = {
     "principles:index": ({"GET"}, None),
     "principles:questions": ({"GET"}, None),
     "principles:detail": ({"GET"}, lambda o: {"slug": "ownership"}),
+    "stories:principle": ({"GET"}, lambda o: {"slug": "ownership"}),
     "practice:home": ({"GET"}, None),
     "practice:settings": ({"GET", "POST"}, None),
     "practice:start": ({"POST"}, None),
@@ -109,7 +110,7 @@ ROUTES = {
 OBJECT_ROUTES = {
     name
     for name, (_, kwargs) in ROUTES.items()
-    if kwargs and name not in {"stories:create", "principles:detail"}
+    if kwargs and name not in {"stories:create", "principles:detail", "stories:principle"}
 }
 
 

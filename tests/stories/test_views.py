@@ -396,3 +396,57 @@ def test_a_live_review_at_the_story_forms_limits_is_reviewed(user_client):
     response = user_client.post(reverse("stories:review"), data, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     assert 'data-testid="score"' in response.content.decode()
+
+
+# --- The user's stories of one principle (the fragment the catalogue page loads) ---
+
+
+def test_principle_stories_lists_only_your_stories_of_that_principle(user_client, user):
+    ownership = Principle.objects.get(slug="ownership")
+    mine = StoryFactory(owner=user, title="Payments fallback", principles=[ownership])
+    StoryFactory(owner=user, title="Untagged one")
+    StoryFactory(title="Someone else's ownership story", principles=[ownership])
+    url = reverse("stories:principle", args=["ownership"])
+    page = user_client.get(url).content.decode()
+    assert "<html" in page and mine.get_absolute_url() in page
+    assert "Untagged one" not in page and "Someone else" not in page
+    fragment = user_client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in fragment and 'data-testid="my-stories"' in fragment
+    assert "Payments fallback" in fragment and "Someone else" not in fragment
+
+
+def test_principle_stories_says_when_there_are_none(user_client):
+    body = user_client.get(reverse("stories:principle", args=["frugality"])).content.decode()
+    assert "No story of yours is tagged to this principle yet." in body
+    assert user_client.get(reverse("stories:principle", args=["no-such"])).status_code == 404
+
+
+@pytest.mark.parametrize("extra", [1, 50])
+def test_principle_stories_query_count_is_fixed(
+    user_client, user, django_assert_num_queries, extra
+):
+    ownership = Principle.objects.get(slug="ownership")
+    StoryFactory.create_batch(extra, owner=user, principles=[ownership])
+    # session, user, savepoints, the principle, the stories.
+    with django_assert_num_queries(6):
+        response = user_client.get(
+            reverse("stories:principle", args=["ownership"]), HTTP_HX_REQUEST="true"
+        )
+    assert response.content.decode().count("<li") == extra
+
+
+def test_bank_page_links_declare_their_htmx_attributes_once_on_the_nav(user_client, user):
+    StoryFactory.create_batch(26, owner=user)
+    body = user_client.get(reverse("stories:bank"), {"status": "draft"}).content.decode()
+    nav = body[
+        body.index('<nav aria-label="Pages"') : body.index(
+            "</nav>", body.index('aria-label="Pages"')
+        )
+    ]
+    assert 'hx-boost="true"' in nav and 'hx-target="#bank-results"' in nav
+    assert nav.count("hx-") == 4, "declared once, inherited by the links"
+    assert 'href="?status=draft&amp;page=2"' in nav, "a real link that keeps the filters"
+    second = user_client.get(
+        reverse("stories:bank"), {"status": "draft", "page": "2"}, HTTP_HX_REQUEST="true"
+    )
+    assert "<html" not in second.content.decode() and second.context["page"].number == 2
