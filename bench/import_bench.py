@@ -212,7 +212,7 @@ def main() -> None:
     finally:
         if server is not None:
             log("stopping the bench PostgreSQL")
-            server.cleanup()
+            server.leave()
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ class AccountAdapter(DefaultAccountAdapter):
         part of the limit ("10/m/ip") still caps one address across accounts.
 
         allauth (65.x) uses this key both to count failures in pre_authenticate
-        and to clear them after a password reset; tests/foundation/test_throttling.py
+        and to clear them after a password reset; tests/config/test_adapter.py
         fails if it stops being consulted.
         """
         account = super()._get_login_attempts_cache_key(request, **credentials)

@@ -1,8 +1,14 @@
-"""The site's frame: home page, sections behind login, health check, errors."""
+"""config/views.py: the site's frame (home page, sections behind login, health check, errors)
+and the login and two-factor views, which answer 429 in the site layout once throttled."""
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
+from django.test import Client
 from django.urls import reverse
+
+from tests.conftest import PASSWORD
+from tests.factories import activate_totp, current_code, wrong_code
 
 pytestmark = pytest.mark.django_db
 
@@ -89,14 +95,6 @@ def test_pages_load_no_inline_scripts(user_client):
         assert ' style="' not in body
 
 
-def test_csp_header_forbids_inline_scripts(client):
-    policy = client.get("/")["Content-Security-Policy"]
-    script_src = next(d for d in policy.split(";") if d.strip().startswith("script-src"))
-    assert "'unsafe-inline'" not in script_src
-    assert "object-src 'none'" in policy
-    assert "frame-ancestors 'none'" in policy
-
-
 def test_vendored_assets_are_served_locally(client):
     body = client.get("/").content.decode()
     assert "bootstrap-5.3.9.min.css" in body
@@ -121,3 +119,65 @@ def test_navigation_marks_the_current_section_only(user_client, url_name, curren
     body = user_client.get(reverse(url_name)).content.decode()
     marked = re.findall(r'aria-current="page"[^>]*>([^<]+)</a>', body)
     assert marked == [current]
+
+
+# --- Login: five wrong passwords for one account, then a 429 in the site's layout --
+
+
+def test_failed_logins_for_one_account_are_throttled(client, user):
+    cache.clear()
+    url = reverse("account_login")
+    statuses = [
+        client.post(url, {"login": user.email, "password": "wrong"}).status_code for _ in range(6)
+    ]
+    assert statuses[:5] == [200] * 5
+    assert statuses[5] == 429
+    response = client.post(url, {"login": user.email, "password": PASSWORD})
+    assert response.status_code == 429, "even the right password waits until the window passes"
+    body = response.content.decode()
+    assert "Too many attempts" in body and "navbar" in body
+    cache.clear()
+
+
+# --- Two-factor codes: five wrong ones, then a 429 in the site's layout ----------
+
+
+def test_wrong_two_factor_codes_are_throttled_with_a_429(user):
+    cache.clear()
+    secret = activate_totp(user)
+    client = Client()
+    response = client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"] == reverse("mfa_authenticate")
+    url = reverse("mfa_authenticate")
+    wrong = [client.post(url, {"code": wrong_code(secret)}) for _ in range(6)]
+    assert [r.status_code for r in wrong[:5]] == [200] * 5
+    assert "Incorrect code" in wrong[0].content.decode()
+    assert wrong[5].status_code == 429
+    body = wrong[5].content.decode()
+    assert "Too many attempts" in body and "navbar" in body
+    assert client.post(url, {"code": current_code(secret)}).status_code == 429
+    assert client.get(reverse("stories:bank")).status_code == 302, "still not signed in"
+    cache.clear()
+
+
+def test_the_right_two_factor_code_signs_in(user):
+    cache.clear()
+    secret = activate_totp(user)
+    client = Client()
+    client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+    assert client.get(reverse("stories:bank")).status_code == 302, "not before the code"
+    assert client.post(reverse("mfa_authenticate"), {"code": wrong_code(secret)}).status_code == 200
+    response = client.post(reverse("mfa_authenticate"), {"code": current_code(secret)})
+    assert response.status_code == 302
+    assert client.get(reverse("stories:bank")).status_code == 200
+    cache.clear()
+
+
+def test_wrong_codes_when_confirming_it_is_you_are_throttled_with_a_429(user_client, user):
+    cache.clear()
+    secret = activate_totp(user)
+    url = reverse("mfa_reauthenticate")
+    assert user_client.get(url).status_code == 200
+    statuses = [user_client.post(url, {"code": wrong_code(secret)}).status_code for _ in range(6)]
+    assert statuses == [200] * 5 + [429]
+    cache.clear()

@@ -1,4 +1,5 @@
-"""uv.lock is the only source of installed versions, and make refuses a stale one."""
+"""The build tooling (Makefile, pyproject.toml, uv.lock, requirements/uv.txt): uv.lock is the
+only source of installed versions, and make refuses a stale one."""
 
 import shutil
 import subprocess
@@ -6,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 UV = ROOT / ".venv-uv" / "bin" / "uv"
 
 pytestmark = pytest.mark.skipif(not UV.exists(), reason="uv is installed by `make test`")
