@@ -14,8 +14,11 @@ from stories.models import (
     ANSWERS_MAX,
     METRICS_MAX,
     STORY_SORTS,
+    TAG_RELATIONS,
     TITLE_MAX,
     Story,
+    StoryDraft,
+    StoryTags,
     StoryTemplate,
 )
 from stories.star import SECTIONS, clean_text
@@ -61,7 +64,45 @@ class NoNulCharField(forms.CharField):
         return clean_text(value) if value else value
 
 
-class StoryForm(forms.Form):
+def first_error(form: forms.Form) -> str:
+    """The form's first error message (the panels that show one say why they stopped)."""
+    return next(iter(form.errors.values()))[0]
+
+
+class AnswerFieldsForm(forms.Form):
+    """A form whose answers are fields named `answer_<key>`, each feeding one STAR section:
+    the story form (its fields from a template) and the live review (from the post)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.answer_specs: list[dict] = []
+
+    def add_answer(self, spec: dict, *, required: bool, initial: str = "", **options) -> None:
+        """One answer field; `spec` holds its key, label and section (and what the page shows)."""
+        name = ANSWER_PREFIX + spec["key"]
+        self.fields[name] = NoNulCharField(
+            label=spec["label"],
+            required=required,
+            initial=initial,
+            widget=forms.Textarea(attrs={"rows": 3, "data-section": spec["section"]}),
+            **options,
+        )
+        self.answer_specs.append({**spec, "name": name})
+
+    def answers(self) -> list[dict]:
+        """The cleaned answers in the form's order, ready for story_save."""
+        return [
+            {
+                "key": spec["key"],
+                "label": spec["label"],
+                "section": spec["section"],
+                "text": self.cleaned_data.get(spec["name"], "") or "",
+            }
+            for spec in self.answer_specs
+        ]
+
+
+class StoryForm(AnswerFieldsForm):
     """Built from a template's fields; also keeps answers to fields the template no longer has.
 
     Each answer field is named `answer_<key>`. An answer whose field was
@@ -91,7 +132,6 @@ class StoryForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.template = template
         self.story = story
-        self.answer_specs: list[dict] = []
         written = {a["key"]: a for a in (story.answers if story else []) if a.get("key")}
         template_fields = list(template.fields.all()) if template else []
         for field in template_fields:
@@ -116,18 +156,43 @@ class StoryForm(forms.Form):
                     initial=answer.get("text", ""),
                 )
 
+    @classmethod
+    def for_editor(
+        cls,
+        data: QueryDict | None,
+        *,
+        template: StoryTemplate | None,
+        story: Story | None,
+        draft: StoryDraft | None,
+    ) -> "StoryForm":
+        """The create or edit page's form: the story (or the template's suggestions),
+        with the unsaved draft brought back over it."""
+        initial = cls.initial_for(template=template, story=story)
+        if draft is not None:
+            initial |= initial_from_draft(draft.data)
+            if story is not None:
+                # 0: the draft does not know which version it started from (saving compares).
+                initial["version"] = draft.base_version or ""
+        return cls(data, template=template, story=story, initial=initial)
+
+    @classmethod
+    def for_retry(cls, data: QueryDict, *, story: Story) -> "StoryForm":
+        """The edit that lost a conflict, as posted, now saving against the current version."""
+        data = data.copy()
+        data["version"] = str(story.version)
+        form = cls(data, template=story.template, story=story)
+        form.is_valid()
+        return form
+
     def _add_answer(self, spec: dict, *, required: bool, hint: str, example: str, initial: str):
-        name = ANSWER_PREFIX + spec["key"]
-        self.fields[name] = NoNulCharField(
-            label=spec["label"],
+        self.add_answer(
+            {**spec, "hint": hint, "example": example},
             required=required,
             initial=initial,
             max_length=ANSWER_MAX,
             validators=[MaxLengthValidator(ANSWER_MAX)],
-            widget=forms.Textarea(attrs={"rows": 3, "data-section": spec["section"]}),
             error_messages={"required": f"“{spec['label']}” is required by this template."},
         )
-        self.answer_specs.append({**spec, "name": name, "hint": hint, "example": example})
 
     def answer_fields_by_section(self) -> list[tuple[str, list]]:
         """[(section, [(bound field, spec), ...]), ...] in STAR order, for the template."""
@@ -136,22 +201,22 @@ class StoryForm(forms.Form):
             grouped[spec["section"]].append((self[spec["name"]], spec))
         return [(section, items) for section, items in grouped.items() if items]
 
-    def answers(self) -> list[dict]:
-        """The cleaned answers in template order, ready for story_save."""
-        return [
-            {
-                "key": spec["key"],
-                "label": spec["label"],
-                "section": spec["section"],
-                "text": self.cleaned_data.get(spec["name"], "") or "",
-            }
-            for spec in self.answer_specs
-        ]
+    def tags(self) -> StoryTags:
+        return StoryTags(
+            **{relation: self.cleaned_data.get(relation) or [] for relation in TAG_RELATIONS},
+            kind=self.cleaned_data.get("kind"),
+        )
 
-    def tags(self) -> dict:
+    def written(self) -> dict:
+        """Everything the user wrote, as story_write takes it."""
         return {
-            name: self.cleaned_data.get(name) or [] for name in ("principles", "themes", "levels")
-        } | {"kind": self.cleaned_data.get("kind")}
+            "title": self.cleaned_data["title"],
+            "metrics": self.cleaned_data["metrics"],
+            "status": self.cleaned_data["status"],
+            "answers": self.answers(),
+            "tags": self.tags(),
+            "expected_version": self.cleaned_data["version"],
+        }
 
     @classmethod
     def initial_for(cls, *, template: StoryTemplate | None, story: Story | None) -> dict:
@@ -161,10 +226,7 @@ class StoryForm(forms.Form):
                 "version": story.version,
                 "title": story.title,
                 "metrics": story.metrics,
-                "principles": list(story.principles.all()),
-                "themes": list(story.themes.all()),
-                "levels": list(story.levels.all()),
-                "kind": story.kind,
+                **StoryTags.of_story(story).as_initial(),
                 "status": story.status,
             }
         if template is None:
@@ -179,38 +241,81 @@ class StoryForm(forms.Form):
 REVIEW_THEMES_MAX = 20
 
 
-def review_answers(data: QueryDict) -> list[dict]:
-    """The answers the live review reads from the story form as posted.
-
-    No more than the story form itself accepts: at most ANSWERS_MAX answers,
-    each at most ANSWER_MAX characters (after the form's own cleaning).
-    Anything larger raises ValidationError before the coach reads a word, so
-    an oversized post costs nothing.
-    """
-    posted = []
-    for name in data:
-        key = name.removeprefix(ANSWER_PREFIX)
-        section = data.get(f"section_{key}", "")
-        if name.startswith(ANSWER_PREFIX) and section in SECTIONS:
-            posted.append((key, section))
-    if len(posted) > ANSWERS_MAX:
+def review_answer_length(text: str) -> None:
+    if len(text) > ANSWER_MAX:
         raise ValidationError(
-            f"The coach reviews at most {ANSWERS_MAX} answers; this story has {len(posted):,}."
+            f"An answer is {len(text):,} characters long; the limit is {ANSWER_MAX:,}. "
+            "Shorten it and the coach will review the story again."
         )
-    answers = []
-    for key, section in posted:
-        text = clean_text(data.get(ANSWER_PREFIX + key))
-        if len(text) > ANSWER_MAX:
+
+
+class ReviewForm(AnswerFieldsForm):
+    """The story form as posted, for the coach's live review.
+
+    Each answer comes as `answer_<key>` with its section in `section_<key>`,
+    so no template needs loading to know where text belongs. No more than the
+    story form itself accepts: at most ANSWERS_MAX answers (counted before a
+    word is read, so an oversized post costs nothing), each at most
+    ANSWER_MAX characters after the story form's own cleaning.
+    """
+
+    def __init__(self, data: QueryDict):
+        super().__init__(data)
+        posted = []
+        for name in data:
+            key = name.removeprefix(ANSWER_PREFIX)
+            section = data.get(f"section_{key}", "")
+            if name.startswith(ANSWER_PREFIX) and section in SECTIONS:
+                posted.append((key, section))
+        self.posted_count = len(posted)
+        if self.posted_count <= ANSWERS_MAX:
+            for key, section in posted:
+                spec = {"key": key, "label": key, "section": section}
+                self.add_answer(spec, required=False, validators=[review_answer_length])
+
+    def clean(self):
+        if self.posted_count > ANSWERS_MAX:
             raise ValidationError(
-                f"An answer is {len(text):,} characters long; the limit is {ANSWER_MAX:,}. "
-                "Shorten it and the coach will review the story again."
+                f"The coach reviews at most {ANSWERS_MAX} answers; "
+                f"this story has {self.posted_count:,}."
             )
-        answers.append({"key": key, "section": section, "text": text})
-    return answers
+        return super().clean()
+
+    def themes(self) -> list[str]:
+        """The theme slugs ticked, as posted (the review ignores any it does not know)."""
+        return self.data.getlist("themes")[:REVIEW_THEMES_MAX]
 
 
-MULTI_VALUE_FIELDS = ("principles", "themes", "levels")
+MULTI_VALUE_FIELDS = TAG_RELATIONS
 DRAFT_MAX_BYTES = 200_000
+
+
+class DraftForm(forms.Form):
+    """The story form as typed, for an autosaved draft: every posted value kept
+    as {name: [values]} (`contents`), up to DRAFT_MAX_BYTES.
+
+    PostgreSQL's jsonb refuses NUL characters: they are dropped, as the story
+    form drops them.
+    """
+
+    version = VersionField(required=False)
+
+    def clean(self):
+        contents = {
+            name: [value.replace("\x00", "") for value in values]
+            for name, values in self.data.lists()
+            if name != "csrfmiddlewaretoken"
+        }
+        if len(repr(contents)) > DRAFT_MAX_BYTES:
+            raise ValidationError("Too long to autosave; save the story.")
+        self.cleaned_data["contents"] = contents
+        return self.cleaned_data
+
+    def base_version(self, story: Story | None) -> int:
+        """The version the draft started from; 0 when the form did not say (or for a
+        new story): the draft then goes through the conflict page when saved, never
+        over newer text."""
+        return (self.cleaned_data["version"] or 0) if story else 0
 
 
 def initial_from_draft(data: dict) -> dict:
@@ -253,6 +358,27 @@ class BankFilterForm(TagFilterForm):
 
 
 class TagToggleForm(forms.Form):
-    relation = forms.ChoiceField(choices=[("principles", "principles"), ("themes", "themes")])
+    """Tag or untag a story with one principle or theme from its page; the tag must exist."""
+
+    MODELS = {"principles": Principle, "themes": Theme}
+
+    relation = forms.ChoiceField(choices=[(relation, relation) for relation in MODELS])
     slug = forms.SlugField(max_length=80)
     action = forms.ChoiceField(choices=[("add", "add"), ("remove", "remove")])
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors:
+            model = self.MODELS[cleaned["relation"]]
+            cleaned["tag"] = model.objects.filter(slug=cleaned["slug"]).first()
+            if cleaned["tag"] is None:
+                raise ValidationError("That tag does not exist.")
+        return cleaned
+
+    def toggle(self) -> dict:
+        """As story_toggle_tag takes it."""
+        return {
+            "relation": self.cleaned_data["relation"],
+            "tag": self.cleaned_data["tag"],
+            "add": self.cleaned_data["action"] == "add",
+        }

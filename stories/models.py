@@ -7,6 +7,8 @@ section, so editing or retiring a template in the admin never loses or hides
 text already written.
 """
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -27,6 +29,29 @@ METRICS_MAX = 2000
 # The most answers one story holds: every template has far fewer fields (the
 # longest, 9), and the live review and the import refuse more.
 ANSWERS_MAX = 30
+
+
+@dataclass(frozen=True)
+class ReadinessTier:
+    """A band of the coach's readiness score (0–100), shown as a badge `text-bg-<colour>`."""
+
+    name: str
+    minimum: int
+    colour: str
+
+
+# The readiness tiers, highest first: the one definition every badge reads
+# (through the `readiness_colour` template filter).
+READINESS_TIERS = (
+    ReadinessTier("ready", 80, "success"),
+    ReadinessTier("nearly", 50, "warning"),
+    ReadinessTier("not yet", 0, "danger"),
+)
+
+
+def readiness_tier(score: int) -> ReadinessTier:
+    """The tier a readiness score falls in."""
+    return next((tier for tier in READINESS_TIERS if score >= tier.minimum), READINESS_TIERS[-1])
 
 
 # The STAR sections as model choices, built from their one definition in stories/star.py.
@@ -157,6 +182,66 @@ STORY_SORTS = {
 TAG_RELATIONS = ("principles", "themes", "levels")
 
 
+@dataclass(frozen=True)
+class StoryTags:
+    """A story's catalogue tags as rows: the one shape the story forms produce and
+    the story services write (`story_save`, `story_create_many`, snapshots).
+
+    `kind` is the one single-valued tag; the three relations are TAG_RELATIONS.
+    """
+
+    principles: Sequence[Principle] = ()
+    themes: Sequence[Theme] = ()
+    levels: Sequence[Level] = ()
+    kind: Kind | None = None
+
+    @classmethod
+    def of_story(cls, story: "Story") -> "StoryTags":
+        """The story's tags as stored (three queries, none when prefetched by with_tags)."""
+        return cls(
+            principles=list(story.principles.all()),
+            themes=list(story.themes.all()),
+            levels=list(story.levels.all()),
+            kind=story.kind,
+        )
+
+    @classmethod
+    def from_slugs(cls, slugs: dict) -> "StoryTags":
+        """Slugs (as a snapshot keeps them) back to rows; a slug no longer in the
+        catalogue is dropped."""
+        return cls(
+            principles=list(Principle.objects.filter(slug__in=slugs.get("principles", []))),
+            themes=list(Theme.objects.filter(slug__in=slugs.get("themes", []))),
+            levels=list(Level.objects.filter(slug__in=slugs.get("levels", []))),
+            kind=Kind.objects.filter(slug=slugs.get("kind") or "").first(),
+        )
+
+    @classmethod
+    def coerce(cls, tags: "StoryTags | dict") -> "StoryTags":
+        """Temporary, until the last callers (the import, the demo, the bench) build
+        StoryTags: the old {"principles": [...], ..., "kind": ...} dict."""
+        if isinstance(tags, StoryTags):
+            return tags
+        return cls(**{name: tags[name] for name in (*TAG_RELATIONS, "kind") if name in tags})
+
+    def rows(self, relation: str) -> Sequence:
+        """The tags of one of TAG_RELATIONS."""
+        return getattr(self, relation)
+
+    def as_initial(self) -> dict:
+        """As a form's initial values (the form's fields have the same names)."""
+        return {
+            **{relation: list(self.rows(relation)) for relation in TAG_RELATIONS},
+            "kind": self.kind,
+        }
+
+    def slugs(self) -> dict:
+        """By slug, sorted, as a snapshot keeps them."""
+        return {
+            relation: sorted(tag.slug for tag in self.rows(relation)) for relation in TAG_RELATIONS
+        }
+
+
 def tag_column(relation: str) -> str:
     """The tag's column in the relation's link table (`principles` → `principle_id`)."""
     return f"{relation.removesuffix('s')}_id"
@@ -198,6 +283,13 @@ class Story(models.Model):
         DRAFT = "draft", "Draft"
         READY = "ready", "Ready"
         POLISHED = "polished", "Polished"
+
+    # Each status's badge colour (`text-bg-<colour>`), the one definition the pages read.
+    STATUS_COLOURS = {
+        Status.DRAFT: "secondary",
+        Status.READY: "primary",
+        Status.POLISHED: "success",
+    }
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="stories"
@@ -253,6 +345,15 @@ class Story(models.Model):
         return reverse("stories:detail", args=[self.pk])
 
     @property
+    def status_colour(self) -> str:
+        return self.STATUS_COLOURS.get(self.status, "secondary")
+
+    @property
+    def readiness(self) -> ReadinessTier:
+        """The tier of the stored readiness score."""
+        return readiness_tier(self.score)
+
+    @property
     def sections(self) -> dict[str, str]:
         return {name: getattr(self, name) for name in SECTIONS}
 
@@ -306,6 +407,14 @@ class StoryRevision(models.Model):
         return f"{self.story_id} v{self.version} ({self.kind})"
 
 
+class StoryDraftQuerySet(models.QuerySet):
+    def of(
+        self, owner, *, story: Story | None, template: StoryTemplate | None
+    ) -> "StoryDraftQuerySet":
+        """The editor's one draft: of `story`, or for a story not yet saved, of `template`."""
+        return self.filter(owner=owner, story=story, template=None if story else template)
+
+
 class StoryDraft(models.Model):
     """Autosaved form content, kept apart from the story so that autosave can
     never overwrite a saved version. One per user and story (or per user and
@@ -323,6 +432,8 @@ class StoryDraft(models.Model):
     base_version = models.PositiveIntegerField(default=0)
     data = models.JSONField(default=dict)
     saved_at = models.DateTimeField(auto_now=True)
+
+    objects = StoryDraftQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -16,10 +16,9 @@ from django.db import transaction
 from django.db.models import F, JSONField, Value
 from django.utils import timezone
 
-from principles.models import Kind, Level, Principle, Theme
-from stories.models import TAG_RELATIONS, Story, StoryDraft, StoryRevision, tag_column
+from stories.models import TAG_RELATIONS, Story, StoryDraft, StoryRevision, StoryTags, tag_column
 from stories.review import review_story
-from stories.star import sections_from_answers
+from stories.star import SECTIONS, sections_from_answers
 
 SEARCH_VECTOR = (
     SearchVector("title", weight="A", config="english")
@@ -46,11 +45,35 @@ SAVED_FIELDS = [
 
 
 class StoryConflict(Exception):
-    """The story was saved elsewhere since the editor loaded it."""
+    """The story was saved elsewhere since the editor loaded it; nothing of the edit
+    was written but its text, kept as a revision (`losing`).
 
-    def __init__(self, current: Story):
+    `current` is the story as saved now, `edit` the unsaved story as the editor
+    had it (its answers and sections applied).
+    """
+
+    def __init__(
+        self, current: Story, *, edit: Story, expected_version: int, losing: StoryRevision | None
+    ):
         super().__init__(f"Story {current.pk} is at version {current.version}")
         self.current = current
+        self.edit = edit
+        self.expected_version = expected_version
+        self.losing = losing
+
+    @property
+    def version_unknown(self) -> bool:
+        """The edit did not say (or garbled) which version it started from."""
+        return self.expected_version == UNKNOWN_VERSION
+
+    def sections(self) -> list[tuple[str, str, str]]:
+        """[(section, saved text, the edit's text), ...] in STAR order, to compare."""
+        return [(name, getattr(self.current, name), self.edit.sections[name]) for name in SECTIONS]
+
+
+# No story has version 0 (versions start at 1): an edit that does not know where it
+# started saves against it, so it is always compared, never assumed current.
+UNKNOWN_VERSION = 0
 
 
 def apply_answers(story: Story, answers: list[dict]) -> None:
@@ -67,10 +90,10 @@ def apply_review(story: Story, theme_slugs: list[str]) -> None:
     story.word_count = review.word_count
 
 
-def prepare(story: Story, answers: list[dict], tags: dict, *, bulk: bool = False) -> None:
+def prepare(story: Story, answers: list[dict], tags: StoryTags, *, bulk: bool = False) -> None:
     apply_answers(story, answers)
-    story.kind = tags.get("kind")
-    apply_review(story, [theme.slug for theme in tags.get("themes", [])])
+    story.kind = tags.kind
+    apply_review(story, [theme.slug for theme in tags.themes])
     # In bulk, each check that would cost a query per story is left out (see story_create_many).
     story.full_clean(
         exclude=["owner", "template", "search_vector", *(["kind"] if bulk else [])],
@@ -78,23 +101,41 @@ def prepare(story: Story, answers: list[dict], tags: dict, *, bulk: bool = False
     )
 
 
-def set_tags(story: Story, tags: dict) -> None:
-    story.principles.set(tags.get("principles", []))
-    story.themes.set(tags.get("themes", []))
-    story.levels.set(tags.get("levels", []))
+def set_tags(story: Story, tags: StoryTags) -> None:
+    for relation in TAG_RELATIONS:
+        getattr(story, relation).set(tags.rows(relation))
 
 
-@transaction.atomic
 def story_save(
-    *, story: Story, answers: list[dict], tags: dict, expected_version: int | None = None, kind=None
+    *,
+    story: Story,
+    answers: list[dict],
+    tags: StoryTags | dict,
+    expected_version: int | None = None,
+    kind=None,
 ) -> Story:
     """Create (no pk) or update a story with its answers and tags, all or nothing.
 
-    `tags` holds "principles", "themes", "levels" (model instances) and
-    "kind" (a Kind or None). For an update, `expected_version` is the
-    version the editor loaded (default: the instance's own); a mismatch
-    raises StoryConflict and changes nothing.
+    For an update, `expected_version` is the version the editor loaded
+    (default: the instance's own); a mismatch changes nothing but keeps the
+    edit's text as a revision, and raises StoryConflict. (`tags` may still be
+    the old plain dict: see StoryTags.coerce.)
     """
+    tags = StoryTags.coerce(tags)
+    try:
+        return story_save_atomic(
+            story=story, answers=answers, tags=tags, expected_version=expected_version, kind=kind
+        )
+    except StoryConflict as conflict:
+        # After the save's own rollback, so the losing text is kept whatever the caller does next.
+        conflict.losing = story_keep_losing_edit(story=conflict.current, edit=story)
+        raise
+
+
+@transaction.atomic
+def story_save_atomic(
+    *, story: Story, answers: list[dict], tags: StoryTags, expected_version: int | None, kind
+) -> Story:
     prepare(story, answers, tags)
     if story.pk is None:
         story.save()
@@ -106,7 +147,8 @@ def story_save(
             updated_at=timezone.now(),
         )
         if not updated:
-            raise StoryConflict(Story.objects.get(pk=story.pk))
+            current = Story.objects.get(pk=story.pk)
+            raise StoryConflict(current, edit=story, expected_version=version, losing=None)
         story.refresh_from_db(fields=["version", "updated_at"])
     set_tags(story, tags)
     refresh_search_vector(story)
@@ -115,18 +157,45 @@ def story_save(
     return story
 
 
+def story_write(
+    *,
+    story: Story,
+    title: str,
+    metrics: str,
+    status: str,
+    answers: list[dict],
+    tags: StoryTags,
+    expected_version: int | None,
+) -> Story:
+    """Save what the story editor sent: a new story (no pk) or an edit of one.
+
+    The create and edit pages share this path. A new story replaces the
+    user's unsaved draft for its template. An edit must say which version it
+    started from: None (unknown) is never taken to mean the current version,
+    it is a conflict to compare (StoryConflict, the text kept as a revision).
+    """
+    creating = story.pk is None
+    story.title, story.metrics, story.status = title, metrics, status
+    if not creating and expected_version is None:
+        expected_version = UNKNOWN_VERSION
+    story_save(story=story, answers=answers, tags=tags, expected_version=expected_version)
+    if creating:
+        StoryDraft.objects.of(story.owner, story=None, template=story.template).delete()
+    return story
+
+
 def refresh_search_vector(story: Story) -> None:
     Story.with_trash.filter(pk=story.pk).update(search_vector=SEARCH_VECTOR)
 
 
-def story_snapshot(story: Story, tags: dict | None = None) -> dict:
+def story_snapshot(story: Story, tags: StoryTags | None = None) -> dict:
     """Everything a reader of the story sees, by slug, for history and restore.
 
     `tags` (as story_save takes them) saves reading the tags back from the
     database when the caller has just written them.
     """
     if tags is None:
-        tags = {name: story_tags.all() for name, story_tags in story_relations(story).items()}
+        tags = StoryTags.of_story(story)
     return {
         "title": story.title,
         "template": story.template.slug if story.template else None,
@@ -135,14 +204,8 @@ def story_snapshot(story: Story, tags: dict | None = None) -> dict:
         "metrics": story.metrics,
         "status": story.status,
         "kind": story.kind.slug if story.kind else None,
-        "principles": sorted(p.slug for p in tags.get("principles", [])),
-        "themes": sorted(t.slug for t in tags.get("themes", [])),
-        "levels": sorted(level.slug for level in tags.get("levels", [])),
+        **tags.slugs(),
     }
-
-
-def story_relations(story: Story) -> dict:
-    return {"principles": story.principles, "themes": story.themes, "levels": story.levels}
 
 
 def record_revision(story: Story, *, kind: str, snapshot: dict | None = None) -> StoryRevision:
@@ -171,7 +234,7 @@ BULK_BATCH = 500
 
 @transaction.atomic
 def story_create_many(
-    *, stories: list[Story], answers: list[list[dict]], tags: list[dict], kind: str
+    *, stories: list[Story], answers: list[list[dict]], tags: list[StoryTags | dict], kind: str
 ) -> list[Story]:
     """Create many new stories at once, each exactly as story_save would create it.
 
@@ -184,8 +247,10 @@ def story_create_many(
     The tags (and kind) must be rows just read from the catalogue: their
     existence is not queried again story by story, which is the one check of
     full_clean() left out (with the title constraint, which the database
-    enforces and the callers check first).
+    enforces and the callers check first). (`tags` may still be the old plain
+    dicts: see StoryTags.coerce.)
     """
+    tags = [StoryTags.coerce(story_tags) for story_tags in tags]
     errors: dict[int, ValidationError] = {}
     for index, (story, story_answers, story_tags) in enumerate(
         zip(stories, answers, tags, strict=True)
@@ -205,7 +270,7 @@ def story_create_many(
         links = [
             through(None, story.pk, tag.pk)
             for story, story_tags in zip(stories, tags, strict=True)
-            for tag in dict.fromkeys(story_tags.get(relation, []))
+            for tag in dict.fromkeys(story_tags.rows(relation))
         ]
         through.objects.bulk_create(links, batch_size=BULK_BATCH * 10)
     Story.with_trash.filter(pk__in=[story.pk for story in stories]).update(
@@ -230,16 +295,6 @@ def story_create_many(
     return stories
 
 
-def tags_from_snapshot(snapshot: dict) -> dict:
-    """Tags by slug back to rows; a slug removed from the catalogue is dropped."""
-    return {
-        "principles": list(Principle.objects.filter(slug__in=snapshot.get("principles", []))),
-        "themes": list(Theme.objects.filter(slug__in=snapshot.get("themes", []))),
-        "levels": list(Level.objects.filter(slug__in=snapshot.get("levels", []))),
-        "kind": Kind.objects.filter(slug=snapshot.get("kind") or "").first(),
-    }
-
-
 @transaction.atomic
 def story_restore_revision(*, story: Story, revision: StoryRevision) -> Story:
     """Bring an old version back as a new version; the newer ones stay in history."""
@@ -250,13 +305,24 @@ def story_restore_revision(*, story: Story, revision: StoryRevision) -> Story:
     return story_save(
         story=story,
         answers=snapshot.get("answers", []),
-        tags=tags_from_snapshot(snapshot),
+        tags=StoryTags.from_slugs(snapshot),
         kind=StoryRevision.Kind.RESTORE,
     )
 
 
-def story_keep_losing_edit(*, story: Story, snapshot: dict) -> StoryRevision:
-    """Keep the text of an edit that lost a conflict, so nothing is lost."""
+def story_keep_losing_edit(*, story: Story, edit: Story) -> StoryRevision:
+    """Keep the text of an edit that lost a conflict, so nothing is lost.
+
+    The revision is `story` as saved (its tags too) with the edit's title, text,
+    metrics and status.
+    """
+    snapshot = story_snapshot(story) | {
+        "title": edit.title,
+        "answers": edit.answers,
+        "sections": edit.sections,
+        "metrics": edit.metrics,
+        "status": edit.status,
+    }
     return record_revision(story, kind=StoryRevision.Kind.CONFLICT, snapshot=snapshot)
 
 
@@ -270,13 +336,7 @@ def story_duplicate(*, story: Story) -> Story:
         metrics=story.metrics,
         status=Story.Status.DRAFT,
     )
-    tags = {
-        "principles": list(story.principles.all()),
-        "themes": list(story.themes.all()),
-        "levels": list(story.levels.all()),
-        "kind": story.kind,
-    }
-    return story_save(story=copy, answers=story.answers, tags=tags)
+    return story_save(story=copy, answers=story.answers, tags=StoryTags.of_story(story))
 
 
 @transaction.atomic

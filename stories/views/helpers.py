@@ -9,9 +9,25 @@ from django.shortcuts import get_object_or_404
 from stories.models import Story, StoryTemplate
 
 
-def get_story_for_user(request: HttpRequest, pk: int) -> Story:
-    """The signed-in user's story, or 404: another user's story does not exist for them."""
-    return get_object_or_404(Story.objects.for_user(request.user), pk=pk)
+def get_story_for_user(
+    request: HttpRequest, pk: int, *, with_tags: bool = False, in_trash: bool = False
+) -> Story:
+    """The signed-in user's story, or 404: another user's story does not exist for them.
+
+    `with_tags`: with everything its page shows (a fixed number of queries);
+    `in_trash`: a story in the Trash (which is found nowhere else).
+    """
+    stories = (Story.with_trash.in_trash() if in_trash else Story.objects).for_user(request.user)
+    return get_object_or_404(stories.with_tags() if with_tags else stories, pk=pk)
+
+
+def posted_story_or_template(request: HttpRequest) -> tuple[Story | None, StoryTemplate | None]:
+    """What the story form posts about itself: the story it edits (`story_id`: the
+    user's own, or 404), else the template of the new story (`template_slug`, or 404)."""
+    story_id = posted_id(request, "story_id")
+    if story_id:
+        return get_story_for_user(request, story_id), None
+    return None, posted_template(request)
 
 
 def posted_id(request: HttpRequest, name: str) -> int | None:

@@ -20,7 +20,7 @@ def story_history(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_safe
 def story_revision(request: HttpRequest, pk: int, revision_pk: int) -> HttpResponse:
-    story = get_object_or_404(Story.objects.for_user(request.user).with_tags(), pk=pk)
+    story = get_story_for_user(request, pk, with_tags=True)
     revision = get_object_or_404(story.revisions, pk=revision_pk)
     diff = snapshot_diff(revision.snapshot, story_snapshot(story))
     return render(
@@ -48,7 +48,7 @@ def trash(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def story_untrash_view(request: HttpRequest, pk: int) -> HttpResponse:
-    story = get_object_or_404(Story.with_trash.for_user(request.user).in_trash(), pk=pk)
+    story = get_story_for_user(request, pk, in_trash=True)
     story_untrash(story=story)
     messages.success(request, f"“{story.title}” is back in your bank.")
     return redirect(story)

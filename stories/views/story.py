@@ -2,9 +2,10 @@
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from config.htmx import HtmxHttpRequest
 from principles.models import Principle, Theme
 from stories.forms import TagToggleForm
 from stories.models import TRASH_DAYS, Story
@@ -15,7 +16,7 @@ from stories.views.helpers import get_story_for_user
 
 @require_safe
 def story_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    story = get_object_or_404(Story.objects.for_user(request.user).with_tags(), pk=pk)
+    story = get_story_for_user(request, pk, with_tags=True)
     themes = [theme.slug for theme in story.themes.all()]
     context = {
         "story": story,
@@ -48,31 +49,18 @@ def tag_choices(story: Story) -> dict:
 
 
 @require_POST
-def story_tag(request: HttpRequest, pk: int) -> HttpResponse:
+def story_tag(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     story = get_story_for_user(request, pk)
     form = TagToggleForm(request.POST)
-    tag = None
-    if form.is_valid():
-        model = Principle if form.cleaned_data["relation"] == "principles" else Theme
-        tag = model.objects.filter(slug=form.cleaned_data["slug"]).first()
-    if tag is None:
+    if not form.is_valid():
         if request.htmx:
             return HttpResponse("Unknown tag.", status=400)
         messages.error(request, "That tag does not exist.")
         return redirect(story)
-    story_toggle_tag(
-        story=story,
-        relation=form.cleaned_data["relation"],
-        tag=tag,
-        add=form.cleaned_data["action"] == "add",
-    )
+    story_toggle_tag(story=story, **form.toggle())
     if not request.htmx:
         return redirect(story)
-    return render_tags(request, story)
-
-
-def render_tags(request: HttpRequest, story: Story) -> HttpResponse:
-    story = Story.objects.with_tags().get(pk=story.pk)
+    story = get_story_for_user(request, pk, with_tags=True)  # the tags as now saved
     context = {"story": story, **tag_choices(story)}
     return render(request, "stories/story_detail.html#tags", context)
 
