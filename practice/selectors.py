@@ -11,7 +11,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Avg, Count, Min, Q, QuerySet
 from django.utils import timezone
 
-from practice import charts
+from practice import charts, timing
 from practice.models import Answer, PracticeSession, PracticeSettings, ReviewSchedule
 from practice.ranking import QuestionCard, RankedStory, StoryCard, rank_stories
 from principles.models import Question
@@ -41,7 +41,7 @@ class BudgetPart:
 
     @property
     def time(self) -> str:
-        return charts.mmss(self.seconds)
+        return timing.mmss(self.seconds)
 
 
 @dataclass(frozen=True)
@@ -134,14 +134,14 @@ def session_page(*, session: PracticeSession) -> dict:
         "current": current,
         "answered_count": sum(1 for a in answers if a.stopped_at),
         "budget": budget_hint(session.band_min_seconds, session.band_max_seconds),
-        "band_min": charts.mmss(session.band_min_seconds),
-        "band_max": charts.mmss(session.band_max_seconds),
+        "band_min": timing.mmss(session.band_min_seconds),
+        "band_max": timing.mmss(session.band_max_seconds),
         "server_now_ms": round(now.timestamp() * 1000),
     }
     if current is not None and current.started_at is not None:
         elapsed = max(0, int((now - current.started_at).total_seconds()))
-        verdict = charts.band_verdict(elapsed, session.band_min_seconds, session.band_max_seconds)
-        context["elapsed"] = charts.mmss(elapsed)
+        verdict = session.band_verdict(elapsed)
+        context["elapsed"] = timing.mmss(elapsed)
         context["elapsed_state"] = TIMER_STATES[verdict]
     if current is not None:
         ranked = suggestions(user=session.owner_id, question=current.question)

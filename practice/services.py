@@ -217,9 +217,7 @@ def close(answer: Answer, *, now: datetime, automatically: bool) -> None:
     answer.stopped_at = max(now, answer.started_at)
     # Whole seconds, truncated like the clock on screen: 3:00.9 is still 3:00, inside the band.
     answer.duration_seconds = int((answer.stopped_at - answer.started_at).total_seconds())
-    answer.within_band = (
-        session.band_min_seconds <= answer.duration_seconds <= session.band_max_seconds
-    )
+    answer.within_band = session.is_within_band(answer.duration_seconds)
     answer.closed_automatically = automatically
     answer.save(
         update_fields=["stopped_at", "duration_seconds", "within_band", "closed_automatically"]
