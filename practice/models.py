@@ -122,6 +122,12 @@ class PracticeSessionQuerySet(models.QuerySet):
     def active(self) -> "PracticeSessionQuerySet":
         return self.filter(status=PracticeSession.Status.ACTIVE)
 
+    def filtered(self, filters: dict) -> "PracticeSessionQuerySet":
+        """Sessions in which a question of the chosen principle, theme and level was answered."""
+        if not filters:
+            return self
+        return self.filter(pk__in=Answer.objects.started().filtered(filters).values("session"))
+
 
 class PracticeSession(BandRule, models.Model):
     """One sitting: questions drawn by a mode, answered in order, then summarised."""
@@ -197,6 +203,25 @@ class AnswerQuerySet(models.QuerySet):
 
     def rated(self) -> "AnswerQuerySet":
         return self.filter(rating__isnull=False)
+
+    def started(self) -> "AnswerQuerySet":
+        """Answers whose clock was started: the ones history lists."""
+        return self.filter(started_at__isnull=False)
+
+    def filtered(self, filters: dict) -> "AnswerQuerySet":
+        """Answers to questions of the chosen principle, theme and level (`valid_filters()`).
+
+        Returned as a plain pk list, so the aggregates charted over it are free
+        of the filters' joins (a question with two principles is one answer).
+        """
+        answers = self
+        if filters.get("principle"):
+            answers = answers.filter(question__principles=filters["principle"])
+        if filters.get("theme"):
+            answers = answers.filter(question__themes=filters["theme"])
+        if filters.get("level"):
+            answers = answers.filter(question__level=filters["level"])
+        return self.model.objects.filter(pk__in=answers.values("pk"))
 
     def stats(self) -> dict:
         """Last practised, how often and the average time, over the timed answers.
