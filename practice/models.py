@@ -226,9 +226,9 @@ class AnswerQuerySet(models.QuerySet):
     def stats(self) -> dict:
         """Last practised, how often and the average time, over the timed answers.
 
-        For a story's page: `story.practice_answers.stats()` needs no import of
-        this app. A clock left running and closed by the session's end is not an
-        answer time, so it does not count.
+        For the practice fragment of a story's page (`practice:story`). A clock
+        left running and closed by the session's end is not an answer time, so
+        it does not count.
         """
         return self.timed().aggregate(
             last_practised=Max("stopped_at"),

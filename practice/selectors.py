@@ -164,6 +164,11 @@ def session_page(*, session: PracticeSession) -> dict:
     return context
 
 
+def story_practice(*, story: Story) -> dict:
+    """Last practised, how often and the average time of one story (see AnswerQuerySet.stats)."""
+    return Answer.objects.filter(story=story).stats()
+
+
 def history_page(*, user, filters: dict, page_number: str | None) -> dict:
     answers = Answer.objects.for_user(user).started().filtered(filters)
     page: Page = Paginator(
