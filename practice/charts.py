@@ -14,6 +14,8 @@ from datetime import date, datetime
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from practice.timing import band_verdict, mmss
+
 WIDTH = 600
 HEIGHT = 240
 LEFT, RIGHT, TOP, BOTTOM = 48, 16, 16, 32
@@ -48,21 +50,6 @@ class Chart:
 class TimePoint:
     when: datetime
     seconds: int
-
-
-def mmss(seconds: float) -> str:
-    seconds = round(seconds)
-    sign = "-" if seconds < 0 else ""
-    minutes, rest = divmod(abs(seconds), 60)
-    return f"{sign}{minutes}:{rest:02d}"
-
-
-def band_verdict(seconds: int, band_min: int, band_max: int) -> str:
-    if seconds < band_min:
-        return "under"
-    if seconds > band_max:
-        return "over"
-    return "inside"
 
 
 def svg_frame(

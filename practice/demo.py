@@ -60,7 +60,7 @@ def demo_practice_history(user, stories) -> str:
                 started_at=clock,
                 stopped_at=clock + timedelta(seconds=seconds),
                 duration_seconds=seconds,
-                within_band=120 <= seconds <= 180,
+                within_band=session.is_within_band(seconds),
                 said_i=rating >= 3,
                 named_obstacle=rating >= 3,
                 gave_number=rating >= 4,

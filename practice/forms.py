@@ -1,12 +1,20 @@
 from django import forms
 
-from practice.models import NOTES_MAX, PracticeSession, PracticeSettings
+from practice.models import (
+    BAND_MAX_SECONDS,
+    BAND_MIN_SECONDS,
+    NOTES_MAX,
+    PracticeSession,
+    PracticeSettings,
+)
 from principles.forms import TagFilterForm, catalogue_choice
 from principles.models import Principle, Theme
 from stories.models import Story
 
 
 class PracticeSettingsForm(forms.ModelForm):
+    """The user's practice settings; the band rule is the model's (validators and clean)."""
+
     class Meta:
         model = PracticeSettings
         fields = [
@@ -26,15 +34,10 @@ class PracticeSettingsForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["target_level"].empty_label = None
         for name in ("band_min_seconds", "band_max_seconds"):
-            self.fields[name].widget.attrs.update({"min": 30, "max": 900, "step": 5})
+            self.fields[name].widget.attrs.update(
+                {"min": BAND_MIN_SECONDS, "max": BAND_MAX_SECONDS, "step": 5}
+            )
         self.fields["questions_per_session"].widget.attrs.update({"min": 1, "max": 20})
-
-    def clean(self) -> dict:
-        data = super().clean()
-        low, high = data.get("band_min_seconds"), data.get("band_max_seconds")
-        if low is not None and high is not None and low >= high:
-            self.add_error("band_max_seconds", "The band must end after it starts.")
-        return data
 
 
 class StartSessionForm(forms.Form):

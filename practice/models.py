@@ -14,12 +14,20 @@ from django.db import models
 from django.db.models import Avg, Count, Max, Q
 from django.urls import reverse
 
-from practice.charts import band_verdict
+from practice.timing import band_verdict
 from principles.models import Level, Principle, Question, Theme
 from stories.models import Story
 
+# The answer band, the rule every band obeys (a user's settings and each session's copy):
+# it starts at 30 seconds or later, ends by 900 seconds, and ends after it starts.
+# Forms, the export's reader and the services all read it from here.
 BAND_MIN_SECONDS = 30
 BAND_MAX_SECONDS = 900
+BAND_ORDERED = Q(band_min_seconds__lt=models.F("band_max_seconds"))
+BAND_IN_RANGE = Q(band_min_seconds__gte=BAND_MIN_SECONDS) & Q(
+    band_max_seconds__lte=BAND_MAX_SECONDS
+)
+BAND_UNORDERED = "The band must end after it starts (e.g. 120 to 180)."
 NOTES_MAX = 2000
 COMPANY_MAX = 200
 
@@ -37,7 +45,32 @@ def band_validators() -> list:
     return [MinValueValidator(BAND_MIN_SECONDS), MaxValueValidator(BAND_MAX_SECONDS)]
 
 
-class PracticeSettings(models.Model):
+def band_is_ordered(band_min: int, band_max: int) -> bool:
+    """A band ends after it starts: 120 to 180, never 180 to 120 nor 150 to 150."""
+    return band_min < band_max
+
+
+def band_constraints(prefix: str) -> list[models.CheckConstraint]:
+    """The band rule in the database, for a model with the two band fields."""
+    return [
+        models.CheckConstraint(condition=BAND_ORDERED, name=f"{prefix}_band_ordered"),
+        models.CheckConstraint(condition=BAND_IN_RANGE, name=f"{prefix}_band_in_range"),
+    ]
+
+
+class BandRule:
+    """Model validation of the band: the range is on the fields, the order is checked here."""
+
+    band_min_seconds: int | None
+    band_max_seconds: int | None
+
+    def clean(self) -> None:
+        low, high = self.band_min_seconds, self.band_max_seconds
+        if low is not None and high is not None and not band_is_ordered(low, high):
+            raise ValidationError({"band_max_seconds": BAND_UNORDERED})
+
+
+class PracticeSettings(BandRule, models.Model):
     """A user's practice preferences. Until first saved, the defaults apply."""
 
     user = models.OneToOneField(
@@ -61,15 +94,7 @@ class PracticeSettings(models.Model):
         verbose_name = "practice settings"
         verbose_name_plural = "practice settings"
         constraints = [
-            models.CheckConstraint(
-                condition=Q(band_min_seconds__lt=models.F("band_max_seconds")),
-                name="practice_settings_band_ordered",
-            ),
-            models.CheckConstraint(
-                condition=Q(band_min_seconds__gte=BAND_MIN_SECONDS)
-                & Q(band_max_seconds__lte=BAND_MAX_SECONDS),
-                name="practice_settings_band_in_range",
-            ),
+            *band_constraints("practice_settings"),
             models.CheckConstraint(
                 condition=Q(questions_per_session__gte=1) & Q(questions_per_session__lte=20),
                 name="practice_settings_question_count_in_range",
@@ -78,13 +103,6 @@ class PracticeSettings(models.Model):
 
     def __str__(self) -> str:
         return f"Practice settings of {self.user}"
-
-    def clean(self) -> None:
-        low, high = self.band_min_seconds, self.band_max_seconds
-        if low is not None and high is not None and low >= high:
-            raise ValidationError(
-                {"band_max_seconds": "The band must end after it starts (e.g. 120 to 180)."}
-            )
 
     @classmethod
     def for_user(cls, user) -> "PracticeSettings":
@@ -104,8 +122,14 @@ class PracticeSessionQuerySet(models.QuerySet):
     def active(self) -> "PracticeSessionQuerySet":
         return self.filter(status=PracticeSession.Status.ACTIVE)
 
+    def filtered(self, filters: dict) -> "PracticeSessionQuerySet":
+        """Sessions in which a question of the chosen principle, theme and level was answered."""
+        if not filters:
+            return self
+        return self.filter(pk__in=Answer.objects.started().filtered(filters).values("session"))
 
-class PracticeSession(models.Model):
+
+class PracticeSession(BandRule, models.Model):
     """One sitting: questions drawn by a mode, answered in order, then summarised."""
 
     class Mode(models.TextChoices):
@@ -132,8 +156,8 @@ class PracticeSession(models.Model):
     )
     level = models.ForeignKey(Level, on_delete=models.PROTECT, related_name="+")
     # Copied from the settings at start, so changing them later leaves history intact.
-    band_min_seconds = models.PositiveSmallIntegerField()
-    band_max_seconds = models.PositiveSmallIntegerField()
+    band_min_seconds = models.PositiveSmallIntegerField(validators=band_validators())
+    band_max_seconds = models.PositiveSmallIntegerField(validators=band_validators())
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
@@ -143,12 +167,7 @@ class PracticeSession(models.Model):
     class Meta:
         ordering = ["-started_at", "-pk"]
         indexes = [models.Index(fields=["owner", "-started_at"], name="practice_session_recent")]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(band_min_seconds__lt=models.F("band_max_seconds")),
-                name="practice_session_band_ordered",
-            ),
-        ]
+        constraints = band_constraints("practice_session")
 
     def __str__(self) -> str:
         return f"{self.get_mode_display()} session of {self.started_at:%Y-%m-%d %H:%M}"
@@ -159,6 +178,13 @@ class PracticeSession(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status == self.Status.ACTIVE
+
+    def band_verdict(self, seconds: int) -> str:
+        """ "under", "inside" or "over" this session's band (see practice/timing.py)."""
+        return band_verdict(seconds, self.band_min_seconds, self.band_max_seconds)
+
+    def is_within_band(self, seconds: int) -> bool:
+        return self.band_verdict(seconds) == "inside"
 
     @property
     def focus(self) -> str:
@@ -178,12 +204,31 @@ class AnswerQuerySet(models.QuerySet):
     def rated(self) -> "AnswerQuerySet":
         return self.filter(rating__isnull=False)
 
+    def started(self) -> "AnswerQuerySet":
+        """Answers whose clock was started: the ones history lists."""
+        return self.filter(started_at__isnull=False)
+
+    def filtered(self, filters: dict) -> "AnswerQuerySet":
+        """Answers to questions of the chosen principle, theme and level (`valid_filters()`).
+
+        Returned as a plain pk list, so the aggregates charted over it are free
+        of the filters' joins (a question with two principles is one answer).
+        """
+        answers = self
+        if filters.get("principle"):
+            answers = answers.filter(question__principles=filters["principle"])
+        if filters.get("theme"):
+            answers = answers.filter(question__themes=filters["theme"])
+        if filters.get("level"):
+            answers = answers.filter(question__level=filters["level"])
+        return self.model.objects.filter(pk__in=answers.values("pk"))
+
     def stats(self) -> dict:
         """Last practised, how often and the average time, over the timed answers.
 
-        For a story's page: `story.practice_answers.stats()` needs no import of
-        this app. A clock left running and closed by the session's end is not an
-        answer time, so it does not count.
+        For the practice fragment of a story's page (`practice:story`). A clock
+        left running and closed by the session's end is not an answer time, so
+        it does not count.
         """
         return self.timed().aggregate(
             last_practised=Max("stopped_at"),
@@ -269,10 +314,7 @@ class Answer(models.Model):
         """ "under", "inside" or "over" the session's band, by the server's time."""
         if self.duration_seconds is None:
             return None
-        session = self.session
-        return band_verdict(
-            self.duration_seconds, session.band_min_seconds, session.band_max_seconds
-        )
+        return self.session.band_verdict(self.duration_seconds)
 
     @property
     def started_at_ms(self) -> int | None:

@@ -1,20 +1,23 @@
 """Reads for the practice pages, each in a fixed number of queries.
 
-The views stay short: each page asks one function here for its context.
+The views stay short: each page asks one function here for its context, and
+`services.session_start` reads the questions it may draw from here.
 Nothing here writes.
 """
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Avg, Count, Min, Q, QuerySet
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
-from practice import charts
+from practice import charts, drawing, timing
 from practice.models import Answer, PracticeSession, PracticeSettings, ReviewSchedule
 from practice.ranking import QuestionCard, RankedStory, StoryCard, rank_stories
-from principles.models import Question
+from principles.models import Level, Question
 from stories.models import Story, story_tag_ids
 from stories.star import TIME_BUDGET, budget_seconds
 
@@ -41,7 +44,7 @@ class BudgetPart:
 
     @property
     def time(self) -> str:
-        return charts.mmss(self.seconds)
+        return timing.mmss(self.seconds)
 
 
 @dataclass(frozen=True)
@@ -134,14 +137,14 @@ def session_page(*, session: PracticeSession) -> dict:
         "current": current,
         "answered_count": sum(1 for a in answers if a.stopped_at),
         "budget": budget_hint(session.band_min_seconds, session.band_max_seconds),
-        "band_min": charts.mmss(session.band_min_seconds),
-        "band_max": charts.mmss(session.band_max_seconds),
+        "band_min": timing.mmss(session.band_min_seconds),
+        "band_max": timing.mmss(session.band_max_seconds),
         "server_now_ms": round(now.timestamp() * 1000),
     }
     if current is not None and current.started_at is not None:
         elapsed = max(0, int((now - current.started_at).total_seconds()))
-        verdict = charts.band_verdict(elapsed, session.band_min_seconds, session.band_max_seconds)
-        context["elapsed"] = charts.mmss(elapsed)
+        verdict = session.band_verdict(elapsed)
+        context["elapsed"] = timing.mmss(elapsed)
         context["elapsed_state"] = TIMER_STATES[verdict]
     if current is not None:
         ranked = suggestions(user=session.owner_id, question=current.question)
@@ -161,27 +164,18 @@ def session_page(*, session: PracticeSession) -> dict:
     return context
 
 
-def answers_matching(user, filters: dict) -> QuerySet[Answer]:
-    answers = Answer.objects.for_user(user).filter(started_at__isnull=False)
-    if filters.get("principle"):
-        answers = answers.filter(question__principles=filters["principle"])
-    if filters.get("theme"):
-        answers = answers.filter(question__themes=filters["theme"])
-    if filters.get("level"):
-        answers = answers.filter(question__level=filters["level"])
-    # A plain pk list keeps the chart aggregates free of the filters' joins.
-    return Answer.objects.filter(pk__in=answers.values("pk"))
+def story_practice(*, story: Story) -> dict:
+    """Last practised, how often and the average time of one story (see AnswerQuerySet.stats)."""
+    return Answer.objects.filter(story=story).stats()
 
 
 def history_page(*, user, filters: dict, page_number: str | None) -> dict:
-    answers = answers_matching(user, filters)
+    answers = Answer.objects.for_user(user).started().filtered(filters)
     page: Page = Paginator(
         answers.select_related("question", "story", "session").order_by("-started_at", "-pk"),
         ANSWERS_PER_PAGE,
     ).get_page(page_number)
-    sessions = sessions_with_totals(user)
-    if filters:
-        sessions = sessions.filter(pk__in=answers.values("session"))
+    sessions = sessions_with_totals(user).filtered(filters)
     settings = PracticeSettings.for_user(user)
     timed = list(
         answers.timed()
@@ -226,3 +220,107 @@ def history_page(*, user, filters: dict, page_number: str | None) -> dict:
             ),
         ],
     }
+
+
+# --- Drawing a session's questions (read by services.session_start) ----------
+
+
+def recent_question_ids(*, user) -> set[int]:
+    """Questions the user answered in their last few sessions (drawn last)."""
+    recent_sessions = PracticeSession.objects.for_user(user).values("pk")[: drawing.RECENT_SESSIONS]
+    return set(
+        Answer.objects.filter(session__in=recent_sessions, started_at__isnull=False).values_list(
+            "question_id", flat=True
+        )
+    )
+
+
+def level_names(levels: Iterable[Level]) -> str:
+    return " and ".join(level.name for level in levels)
+
+
+def level_candidates(*, levels: list[Level]) -> tuple[list[drawing.Candidate], str]:
+    ids = Question.objects.active().filter(level__in=levels).values_list("pk", flat=True)
+    empty = f"There are no active questions for {level_names(levels)} yet."
+    return [drawing.Candidate(pk) for pk in ids], empty
+
+
+def tagged_candidates(
+    *, questions, levels: list[Level], name: str
+) -> tuple[list[drawing.Candidate], str]:
+    preferred = [level.pk for level in levels]
+    rows = questions.active().values_list("pk", "level_id")
+    empty = f"There are no questions for “{name}” yet. Pick another one."
+    return [drawing.Candidate(pk, drawing.level_fit(lvl, preferred)) for pk, lvl in rows], empty
+
+
+TAG_KINDS = ("principle", "theme")
+
+
+def bank_coverage(*, user) -> dict[str, str]:
+    """How well each principle and theme is covered by the user's stories (see drawing.coverage).
+
+    Read through `Story.objects`, so stories in the trash are no cover.
+    """
+    statuses: dict[str, list[str]] = defaultdict(list)
+    stories = Story.objects.for_user(user)
+    for kind in TAG_KINDS:
+        rows = stories.filter(**{f"{kind}s__isnull": False}).values_list(f"{kind}s", "status")
+        for tag_id, status in rows:
+            statuses[f"{kind}:{tag_id}"].append(status)
+    return {tag: drawing.coverage(found) for tag, found in statuses.items()}
+
+
+def average_ratings(*, user) -> tuple[dict[str, float], dict[int, float]]:
+    """The user's average rating per principle and theme, and per question."""
+    answers = Answer.objects.for_user(user).rated()
+    by_tag: dict[str, float] = {}
+    for kind in TAG_KINDS:
+        lookup = f"question__{kind}s"
+        for tag_id, average in answers.values_list(lookup).annotate(average=Avg("rating")):
+            if tag_id is not None:
+                by_tag[f"{kind}:{tag_id}"] = average
+    by_question = answers.values_list("question").annotate(average=Avg("rating"))
+    return by_tag, dict(by_question)
+
+
+def weakest_candidates(*, user, levels: list[Level]) -> tuple[list[drawing.Candidate], str]:
+    """Questions at the user's levels, weakest first: bank gaps and low past ratings."""
+    questions = Question.objects.active().filter(level__in=levels)
+    tags: dict[int, list[str]] = {pk: [] for pk in questions.values_list("pk", flat=True)}
+    for kind in TAG_KINDS:
+        through = getattr(Question, f"{kind}s").through
+        rows = through.objects.filter(question_id__in=tags).values_list("question_id", f"{kind}_id")
+        for question_id, tag_id in rows:
+            tags[question_id].append(f"{kind}:{tag_id}")
+    coverage_by_tag = bank_coverage(user=user)
+    rating_by_tag, rating_by_question = average_ratings(user=user)
+    candidates = [
+        drawing.Candidate(
+            pk,
+            -drawing.weakness(
+                question_tags,
+                coverage_by_tag=coverage_by_tag,
+                rating_by_tag=rating_by_tag,
+                own_rating=rating_by_question.get(pk),
+            ),
+        )
+        for pk, question_tags in tags.items()
+    ]
+    return candidates, f"There are no active questions for {level_names(levels)} yet."
+
+
+def due_candidates(*, user, today: date) -> tuple[list[drawing.Candidate], str]:
+    schedules = ReviewSchedule.objects.filter(user=user, question__is_active=True)
+    rows = schedules.filter(due_on__lte=today).values_list("question_id", "due_on")
+    candidates = [drawing.Candidate(pk, due_on.toordinal()) for pk, due_on in rows]
+    upcoming = schedules.filter(due_on__gt=today).order_by("due_on").first()
+    if upcoming:
+        when = dateformat.format(upcoming.due_on, "j F Y")
+        empty = f"Nothing is due for review today. The next question is due on {when}."
+    else:
+        empty = (
+            "Nothing is due for review yet: each question you answer and rate gets a review "
+            "date, so practise a few first."
+        )
+    return candidates, empty

@@ -8,17 +8,14 @@ changes nothing, and a rating before Done is refused without writing.
 """
 
 import random
-from collections import defaultdict
-from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Avg
-from django.utils import dateformat, timezone
+from django.utils import timezone
 
-from practice import drawing, scheduling
+from practice import drawing, scheduling, selectors
 from practice.models import Answer, PracticeSession, PracticeSettings, ReviewSchedule
-from principles.models import Level, Principle, Question, Theme
+from principles.models import Principle, Theme
 from stories.models import Story
 
 Mode = PracticeSession.Mode
@@ -41,107 +38,6 @@ def settings_save(*, settings: PracticeSettings) -> PracticeSettings:
 # --- Starting a session -------------------------------------------------------
 
 
-def recent_question_ids(*, user) -> set[int]:
-    """Questions the user answered in their last few sessions (drawn last)."""
-    recent_sessions = PracticeSession.objects.for_user(user).values("pk")[: drawing.RECENT_SESSIONS]
-    return set(
-        Answer.objects.filter(session__in=recent_sessions, started_at__isnull=False).values_list(
-            "question_id", flat=True
-        )
-    )
-
-
-def level_names(levels: Iterable[Level]) -> str:
-    return " and ".join(level.name for level in levels)
-
-
-def level_candidates(*, levels: list[Level]) -> tuple[list[drawing.Candidate], str]:
-    ids = Question.objects.active().filter(level__in=levels).values_list("pk", flat=True)
-    empty = f"There are no active questions for {level_names(levels)} yet."
-    return [drawing.Candidate(pk) for pk in ids], empty
-
-
-def tagged_candidates(
-    *, questions, levels: list[Level], name: str
-) -> tuple[list[drawing.Candidate], str]:
-    preferred = [level.pk for level in levels]
-    rows = questions.active().values_list("pk", "level_id")
-    empty = f"There are no questions for “{name}” yet. Pick another one."
-    return [drawing.Candidate(pk, drawing.level_fit(lvl, preferred)) for pk, lvl in rows], empty
-
-
-TAG_KINDS = ("principle", "theme")
-
-
-def bank_coverage(*, user) -> dict[str, str]:
-    """How well each principle and theme is covered by the user's stories (see drawing.coverage).
-
-    Read through `Story.objects`, so stories in the trash are no cover.
-    """
-    statuses: dict[str, list[str]] = defaultdict(list)
-    stories = Story.objects.for_user(user)
-    for kind in TAG_KINDS:
-        rows = stories.filter(**{f"{kind}s__isnull": False}).values_list(f"{kind}s", "status")
-        for tag_id, status in rows:
-            statuses[f"{kind}:{tag_id}"].append(status)
-    return {tag: drawing.coverage(found) for tag, found in statuses.items()}
-
-
-def average_ratings(*, user) -> tuple[dict[str, float], dict[int, float]]:
-    """The user's average rating per principle and theme, and per question."""
-    answers = Answer.objects.for_user(user).rated()
-    by_tag: dict[str, float] = {}
-    for kind in TAG_KINDS:
-        lookup = f"question__{kind}s"
-        for tag_id, average in answers.values_list(lookup).annotate(average=Avg("rating")):
-            if tag_id is not None:
-                by_tag[f"{kind}:{tag_id}"] = average
-    by_question = answers.values_list("question").annotate(average=Avg("rating"))
-    return by_tag, dict(by_question)
-
-
-def weakest_candidates(*, user, levels: list[Level]) -> tuple[list[drawing.Candidate], str]:
-    """Questions at the user's levels, weakest first: bank gaps and low past ratings."""
-    questions = Question.objects.active().filter(level__in=levels)
-    tags: dict[int, list[str]] = {pk: [] for pk in questions.values_list("pk", flat=True)}
-    for kind in TAG_KINDS:
-        through = getattr(Question, f"{kind}s").through
-        rows = through.objects.filter(question_id__in=tags).values_list("question_id", f"{kind}_id")
-        for question_id, tag_id in rows:
-            tags[question_id].append(f"{kind}:{tag_id}")
-    coverage_by_tag = bank_coverage(user=user)
-    rating_by_tag, rating_by_question = average_ratings(user=user)
-    candidates = [
-        drawing.Candidate(
-            pk,
-            -drawing.weakness(
-                question_tags,
-                coverage_by_tag=coverage_by_tag,
-                rating_by_tag=rating_by_tag,
-                own_rating=rating_by_question.get(pk),
-            ),
-        )
-        for pk, question_tags in tags.items()
-    ]
-    return candidates, f"There are no active questions for {level_names(levels)} yet."
-
-
-def due_candidates(*, user, today: date) -> tuple[list[drawing.Candidate], str]:
-    schedules = ReviewSchedule.objects.filter(user=user, question__is_active=True)
-    rows = schedules.filter(due_on__lte=today).values_list("question_id", "due_on")
-    candidates = [drawing.Candidate(pk, due_on.toordinal()) for pk, due_on in rows]
-    upcoming = schedules.filter(due_on__gt=today).order_by("due_on").first()
-    if upcoming:
-        when = dateformat.format(upcoming.due_on, "j F Y")
-        empty = f"Nothing is due for review today. The next question is due on {when}."
-    else:
-        empty = (
-            "Nothing is due for review yet: each question you answer and rate gets a review "
-            "date, so practise a few first."
-        )
-    return candidates, empty
-
-
 @transaction.atomic
 def session_start(
     *,
@@ -156,25 +52,25 @@ def session_start(
     levels = prefs.levels()
     now = timezone.now()
     if mode == Mode.LEVEL:
-        candidates, empty = level_candidates(levels=levels)
+        candidates, empty = selectors.level_candidates(levels=levels)
     elif mode == Mode.PRINCIPLE and principle is not None:
-        candidates, empty = tagged_candidates(
+        candidates, empty = selectors.tagged_candidates(
             questions=principle.questions.all(), levels=levels, name=principle.name
         )
     elif mode == Mode.THEME and theme is not None:
-        candidates, empty = tagged_candidates(
+        candidates, empty = selectors.tagged_candidates(
             questions=theme.questions.all(), levels=levels, name=theme.name
         )
     elif mode == Mode.WEAKEST:
-        candidates, empty = weakest_candidates(user=user, levels=levels)
+        candidates, empty = selectors.weakest_candidates(user=user, levels=levels)
     elif mode == Mode.DUE:
-        candidates, empty = due_candidates(user=user, today=timezone.localdate(now))
+        candidates, empty = selectors.due_candidates(user=user, today=timezone.localdate(now))
     else:
         raise PracticeError("Choose how the questions should be drawn.")
     question_ids = drawing.draw(
         candidates,
         count=prefs.questions_per_session,
-        recent=recent_question_ids(user=user),
+        recent=selectors.recent_question_ids(user=user),
         rng=rng,
     )
     if not question_ids:
@@ -217,9 +113,7 @@ def close(answer: Answer, *, now: datetime, automatically: bool) -> None:
     answer.stopped_at = max(now, answer.started_at)
     # Whole seconds, truncated like the clock on screen: 3:00.9 is still 3:00, inside the band.
     answer.duration_seconds = int((answer.stopped_at - answer.started_at).total_seconds())
-    answer.within_band = (
-        session.band_min_seconds <= answer.duration_seconds <= session.band_max_seconds
-    )
+    answer.within_band = session.is_within_band(answer.duration_seconds)
     answer.closed_automatically = automatically
     answer.save(
         update_fields=["stopped_at", "duration_seconds", "within_band", "closed_automatically"]

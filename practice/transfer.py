@@ -23,6 +23,7 @@ from practice.models import (
     Answer,
     PracticeSession,
     PracticeSettings,
+    band_is_ordered,
 )
 from practice.services import schedule_refresh
 from principles.models import Level, Principle, Question, Theme
@@ -151,10 +152,12 @@ def practice_read(data, refs: set[str]) -> tuple[dict | None, list[dict], list[s
     return settings, [s for s in sessions if s is not None], problems
 
 
-def band_read(reader: FieldReader, low: int, high: int) -> tuple[int | None, int | None]:
+def band_read(reader: FieldReader) -> tuple[int | None, int | None]:
+    """The answer band of settings or a session, held to the model's band rule."""
+    low, high = BAND_MIN_SECONDS, BAND_MAX_SECONDS
     band_min = reader.integer("band_min_seconds", minimum=low, maximum=high, required=True)
     band_max = reader.integer("band_max_seconds", minimum=low, maximum=high, required=True)
-    if band_min is not None and band_max is not None and band_min >= band_max:
+    if band_min is not None and band_max is not None and not band_is_ordered(band_min, band_max):
         reader.problem("band_max_seconds", "the band must end after it starts.")
     return band_min, band_max
 
@@ -165,7 +168,7 @@ def settings_read(data, problems: list[str]) -> dict | None:
         return None
     reader = FieldReader(data, "Practice settings", problems)
     reader.reject_unknown(SETTINGS_KEYS)
-    band_min, band_max = band_read(reader, BAND_MIN_SECONDS, BAND_MAX_SECONDS)
+    band_min, band_max = band_read(reader)
     return {
         "target_level": reader.slug("target_level", required=True),
         "band_min_seconds": band_min,
@@ -184,7 +187,7 @@ def session_read(item, index: int, refs: set[str], problems: list[str]) -> dict 
         return None
     reader = FieldReader(item, where, problems)
     reader.reject_unknown(SESSION_KEYS)
-    band_min, band_max = band_read(reader, 0, SMALL_MAX)
+    band_min, band_max = band_read(reader)
     session = {
         "mode": reader.choice("mode", PracticeSession.Mode.values),
         "principle": reader.slug("principle"),

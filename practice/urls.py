@@ -17,4 +17,5 @@ urlpatterns = [
     path(f"{answer}/rate/", views.answer_rate, name="answer-rate"),
     path("sessions/<int:pk>/finish/", views.session_finish, name="finish"),
     path("sessions/<int:pk>/abandon/", views.session_abandon, name="abandon"),
+    path("stories/<int:pk>/", views.story_practice, name="story"),
 ]

@@ -1,16 +1,19 @@
 """Practice pages: start a session, answer against the clock, rate, review progress.
 
-Every session and answer is fetched through `get_session_for_user`, so another
-user's session is a 404. The answer panel is swapped by htmx when JavaScript is
+Every session and answer is fetched through `get_session_for_user` (and a
+story through the stories app's `get_story_for_user`), so another user's
+session or story is a 404. The answer panel is swapped by htmx when JavaScript is
 on; the same forms post and redirect without it.
 """
+
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from config.htmx import template_for
+from config.htmx import HtmxHttpRequest, template_for
 from practice import selectors, services
 from practice.forms import (
     HistoryFilterForm,
@@ -20,6 +23,7 @@ from practice.forms import (
     StartSessionForm,
 )
 from practice.models import Answer, PracticeSession, PracticeSettings
+from stories.views.helpers import get_story_for_user
 
 
 def get_session_for_user(request: HttpRequest, pk: int) -> PracticeSession:
@@ -64,12 +68,12 @@ def start(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def session_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return render_session(request, get_session_for_user(request, pk))
 
 
 def render_session(
-    request: HttpRequest, session: PracticeSession, *, rate_data: QueryDict | None = None
+    request: HtmxHttpRequest, session: PracticeSession, *, rate_data: QueryDict | None = None
 ) -> HttpResponse:
     """The session page (or its answer panel for htmx), with the rating form when it is due."""
     context = selectors.session_page(session=session)
@@ -84,7 +88,7 @@ def render_session(
     return render(request, template_for(request, "practice/session.html", "panel"), context)
 
 
-def after_change(request: HttpRequest, session: PracticeSession) -> HttpResponse:
+def after_change(request: HtmxHttpRequest, session: PracticeSession) -> HttpResponse:
     """htmx gets the refreshed answer panel; a plain form post is redirected (PRG)."""
     if request.htmx:
         session.refresh_from_db()
@@ -92,45 +96,46 @@ def after_change(request: HttpRequest, session: PracticeSession) -> HttpResponse
     return redirect(session)
 
 
+def apply_change(
+    request: HtmxHttpRequest, session: PracticeSession, change: Callable[[], object]
+) -> HttpResponse:
+    """Run `change` (a service call); a refusal becomes the message shown with the result."""
+    try:
+        change()
+    except services.PracticeError as error:
+        messages.error(request, str(error))
+    return after_change(request, session)
+
+
 @require_POST
-def answer_start(request: HttpRequest, pk: int, answer_pk: int) -> HttpResponse:
+def answer_start(request: HtmxHttpRequest, pk: int, answer_pk: int) -> HttpResponse:
     session = get_session_for_user(request, pk)
     answer = get_answer_for_session(session, answer_pk)
     form = StartAnswerForm(request.POST, user=request.user)
     if not form.is_valid():
         messages.error(request, "That story is not in your bank; choose another one.")
         return after_change(request, session)
-    try:
-        services.answer_start(answer=answer, story=form.cleaned_data["story"])
-    except services.PracticeError as error:
-        messages.error(request, str(error))
-    return after_change(request, session)
+    story = form.cleaned_data["story"]
+    return apply_change(request, session, lambda: services.answer_start(answer=answer, story=story))
 
 
 @require_POST
-def answer_stop(request: HttpRequest, pk: int, answer_pk: int) -> HttpResponse:
+def answer_stop(request: HtmxHttpRequest, pk: int, answer_pk: int) -> HttpResponse:
     session = get_session_for_user(request, pk)
     answer = get_answer_for_session(session, answer_pk)
-    try:
-        services.answer_stop(answer=answer)
-    except services.PracticeError as error:
-        messages.error(request, str(error))
-    return after_change(request, session)
+    return apply_change(request, session, lambda: services.answer_stop(answer=answer))
 
 
 @require_POST
-def answer_rate(request: HttpRequest, pk: int, answer_pk: int) -> HttpResponse:
+def answer_rate(request: HtmxHttpRequest, pk: int, answer_pk: int) -> HttpResponse:
     session = get_session_for_user(request, pk)
     answer = get_answer_for_session(session, answer_pk)
     form = RateAnswerForm(request.POST, user=request.user)
     if not form.is_valid():
         messages.error(request, "The rating was not saved: please correct the form below.")
         return render_session(request, session, rate_data=request.POST)
-    try:
-        services.answer_rate(answer=answer, **form.cleaned_data)
-    except services.PracticeError as error:
-        messages.error(request, str(error))
-    return after_change(request, session)
+    rating = form.cleaned_data
+    return apply_change(request, session, lambda: services.answer_rate(answer=answer, **rating))
 
 
 @require_POST
@@ -147,7 +152,7 @@ def session_abandon(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_safe
-def history(request: HttpRequest) -> HttpResponse:
+def history(request: HtmxHttpRequest) -> HttpResponse:
     form = HistoryFilterForm(request.GET)
     context = selectors.history_page(
         user=request.user, filters=form.valid_filters(), page_number=request.GET.get("page")
@@ -156,3 +161,11 @@ def history(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     context.update(form=form, query=query.urlencode())
     return render(request, template_for(request, "practice/history.html", "results"), context)
+
+
+@require_safe
+def story_practice(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """When a story was practised, how often and for how long: the fragment its page loads."""
+    story = get_story_for_user(request, pk)
+    context = {"story": story, "practice": selectors.story_practice(story=story)}
+    return render(request, template_for(request, "practice/story.html", "summary"), context)

@@ -2,7 +2,7 @@
 
 from django import template
 
-from practice.charts import mmss as format_mmss
+from practice.timing import mmss as format_mmss
 
 register = template.Library()
 

@@ -21,20 +21,9 @@ def story_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "story": story,
         "review": review_story(story.sections, themes=themes),
-        "practice": practice_summary(story),
         **tag_choices(story),
     }
     return render(request, "stories/story_detail.html", context)
-
-
-def practice_summary(story: Story) -> dict | None:
-    """When the story was last practised, how often and its average time.
-
-    Read through the reverse relation the practice app declares, so this app
-    never imports practice (the dependency runs practice → stories).
-    """
-    related = getattr(story, "practice_answers", None)
-    return related.stats() if related is not None else None
 
 
 def tag_choices(story: Story) -> dict:

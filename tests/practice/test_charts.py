@@ -7,8 +7,6 @@ import pytest
 
 from practice.charts import (
     TimePoint,
-    band_verdict,
-    mmss,
     ratings_chart,
     stories_chart,
     times_chart,
@@ -19,22 +17,6 @@ T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 def points(*seconds):
     return [TimePoint(T0 + timedelta(days=i), s) for i, s in enumerate(seconds)]
-
-
-@pytest.mark.parametrize(
-    ("seconds", "text"), [(0, "0:00"), (59, "0:59"), (150, "2:30"), (600, "10:00"), (-5, "-0:05")]
-)
-def test_mmss(seconds, text):
-    assert mmss(seconds) == text
-
-
-def test_band_verdict_includes_both_ends_of_the_band():
-    assert [band_verdict(s, 120, 180) for s in (119, 120, 180, 181)] == [
-        "under",
-        "inside",
-        "inside",
-        "over",
-    ]
 
 
 def all_charts():

@@ -591,6 +591,7 @@ def test_pages_need_login(client, someone_elses):
         ("get", reverse("practice:settings")),
         ("get", reverse("practice:history")),
         ("post", reverse("practice:start")),
+        ("get", reverse("practice:story", args=[StoryFactory(owner=session.owner).pk])),
         *session_urls(session, answer),
     ]
     for method, url in urls:
@@ -613,12 +614,14 @@ def test_pages_need_login(client, someone_elses):
         ("get", "practice:answer-stop", ["session", "answer"]),
         ("get", "practice:answer-rate", ["session", "answer"]),
         ("delete", "practice:answer-rate", ["session", "answer"]),
+        ("post", "practice:story", ["story"]),
     ],
 )
 def test_wrong_method_is_405(user_client, user, method, name, args):
     session = PracticeSessionFactory(owner=user)
     answer = AnswerFactory(session=session, position=1)
-    values = {"session": session.pk, "answer": answer.pk}
+    story = StoryFactory(owner=user)
+    values = {"session": session.pk, "answer": answer.pk, "story": story.pk}
     response = getattr(user_client, method)(reverse(name, args=[values[a] for a in args]))
     assert response.status_code == 405
 
@@ -692,6 +695,42 @@ def test_history_shows_only_my_answers(user_client, other_user):
     assert "0 answers" in page
 
 
+# --- A story's practice card (loaded by the story's page) -------------------------------
+
+
+def test_story_practice_says_when_and_how_often_it_was_practised(user_client, user):
+    story = StoryFactory(owner=user)
+    url = reverse("practice:story", args=[story.pk])
+    assert "Not practised yet." in body(user_client.get(url))
+    session = PracticeSessionFactory(owner=user)
+    AnswerFactory(session=session, story=story, answered=True, duration_seconds=140)
+    AnswerFactory(session=session, story=story, answered=True, duration_seconds=160)
+    page = body(user_client.get(url))
+    assert "Practised 2 times" in page
+    assert "on average 150 s" in page
+    assert story.get_absolute_url() in page  # the full page links back to the story
+
+
+def test_story_practice_for_htmx_is_the_card_alone(user_client, user):
+    story = StoryFactory(owner=user, title="Outage night")
+    AnswerFactory(story=story, answered=True, session=PracticeSessionFactory(owner=user))
+    url = reverse("practice:story", args=[story.pk])
+    card = body(user_client.get(url, HTTP_HX_REQUEST="true"))
+    assert 'data-testid="practice-summary"' in card and "Practised 1 time," in card
+    assert "<h1" not in card and "<html" not in card
+    assert "<h1" in body(user_client.get(url))
+
+
+def test_another_users_story_practice_is_404(user_client, user, other_user):
+    mine = StoryFactory(owner=user)
+    theirs = StoryFactory(owner=other_user)
+    AnswerFactory(story=theirs, answered=True, session=PracticeSessionFactory(owner=other_user))
+    assert user_client.get(reverse("practice:story", args=[mine.pk])).status_code == 200
+    response = user_client.get(reverse("practice:story", args=[theirs.pk]))
+    assert response.status_code == 404
+    assert "Practised" not in body(response)
+
+
 # --- Query counts ----------------------------------------------------------------------------
 
 
@@ -760,3 +799,19 @@ def test_stories_in_the_trash_are_not_suggested_or_counted(user_client, user, tw
     assert "Kept story" in page and "Trashed story" not in page
     history = body(user_client.get(reverse("practice:history")))
     assert "1 of 1 story practised at least once." in history
+
+
+@pytest.mark.parametrize("size", [1, 50])
+def test_story_practice_query_count_is_fixed(user_client, user, size, django_assert_num_queries):
+    story = StoryFactory(owner=user)
+    session = PracticeSessionFactory(owner=user)
+    questions = list(Question.objects.all()[:size])
+    for position, question in enumerate(questions, start=1):
+        AnswerFactory(
+            session=session, question=question, position=position, story=story, answered=True
+        )
+    url = reverse("practice:story", args=[story.pk])
+    # Login session + user, the request's savepoint and its release, the story, the stats.
+    with django_assert_num_queries(6):
+        card = body(user_client.get(url, HTTP_HX_REQUEST="true"))
+    assert f"Practised {size} time" in card

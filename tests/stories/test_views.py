@@ -354,17 +354,13 @@ def test_coverage_can_count_only_stories_without_red_flags(user_client, user):
     )
 
 
-def test_story_page_shows_when_and_how_often_it_was_practised(user_client, user):
-    from tests.factories import AnswerFactory, PracticeSessionFactory
-
+def test_story_page_loads_its_practice_card_from_the_practice_app(user_client, user):
+    # What the card says is tested with the practice app (tests/practice/test_views.py).
     story = StoryFactory(owner=user)
-    assert "Not practised yet." in user_client.get(story.get_absolute_url()).content.decode()
-    session = PracticeSessionFactory(owner=user)
-    AnswerFactory(session=session, story=story, answered=True, duration_seconds=140)
-    AnswerFactory(session=session, story=story, answered=True, duration_seconds=160)
-    body = user_client.get(story.get_absolute_url()).content.decode()
-    assert "Practised 2 times" in body
-    assert "on average 150 s" in body
+    page = user_client.get(story.get_absolute_url()).content.decode()
+    fragment = reverse("practice:story", args=[story.pk])
+    assert f'hx-get="{fragment}" hx-trigger="load"' in page
+    assert f'href="{fragment}" data-testid="practice-link"' in page  # works without JavaScript
 
 
 # --- The live review takes no more than the story form ------------------------------------
