@@ -91,6 +91,7 @@ ROUTES = {
     "practice:start": ({"POST"}, None),
     "practice:history": ({"GET"}, None),
     "practice:session": ({"GET"}, lambda o: {"pk": o["session"].pk}),
+    "practice:story": ({"GET"}, lambda o: {"pk": o["story"].pk}),
     "practice:answer-start": (
         {"POST"},
         lambda o: {"pk": o["session"].pk, "answer_pk": o["answer"].pk},
