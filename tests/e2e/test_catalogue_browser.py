@@ -37,3 +37,22 @@ def test_catalogue_text_filter_without_reload(page):
     page.get_by_test_id("principle-count").filter(has_text="1").wait_for()
     assert page.get_by_test_id("principle-card").count() == 1
     assert page.evaluate("window.__marker") == "same page"  # no full reload
+
+
+def test_principle_page_loads_the_users_own_stories(page):
+    from principles.models import Principle
+    from tests.factories import StoryFactory
+
+    user = log_in(page)
+    StoryFactory(
+        owner=user, title="Cheap and cheerful", principles=[Principle.objects.get(slug="frugality")]
+    )
+    page.goto("/catalogue/principles/frugality/")
+    stories = page.get_by_test_id("my-stories")
+    stories.get_by_role("link", name="Cheap and cheerful").wait_for()
+    page.get_by_role("link", name="Your stories for Frugality on their own page").click()
+    page.get_by_role("heading", name="Your stories for Frugality").wait_for()
+    assert page.get_by_test_id("my-stories").get_by_role("link").all_inner_texts() == [
+        "Cheap and cheerful"
+    ]
+    assert page.console_errors == []

@@ -74,3 +74,25 @@ def test_bank_filters_update_list_and_url(page):
     page.wait_for_url("**theme=mentorship**")
     page.get_by_test_id("result-count").filter(has_text="1 story").wait_for()
     assert page.get_by_test_id("story").all_inner_texts()[0].startswith("Mentoring Sam")
+
+
+def test_bank_pages_keep_the_filters_without_a_reload(page):
+    from principles.models import Theme
+    from tests.factories import StoryFactory
+
+    user = log_in(page)
+    mentorship = Theme.objects.get(slug="mentorship")
+    StoryFactory.create_batch(26, owner=user, themes=[mentorship])
+    StoryFactory(owner=user, title="Outage night")
+    page.goto("/bank/?theme=mentorship")
+    assert page.get_by_test_id("story").count() == 25
+    page.evaluate("window.__marker = 'same page'")
+    page.get_by_role("link", name="Next").click()
+    page.wait_for_url("**theme=mentorship&page=2")
+    page.get_by_text("Page 2 of 2").wait_for()
+    assert page.get_by_test_id("story").count() == 1
+    assert page.evaluate("window.__marker") == "same page"  # htmx swapped the results
+    assert page.get_by_label("Theme").input_value() == "mentorship"
+    page.go_back()
+    page.get_by_text("Page 1 of 2").wait_for()
+    assert page.console_errors == []
