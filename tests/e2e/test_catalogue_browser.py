@@ -50,7 +50,7 @@ def test_principle_page_loads_the_users_own_stories(page):
     page.goto("/catalogue/principles/frugality/")
     stories = page.get_by_test_id("my-stories")
     stories.get_by_role("link", name="Cheap and cheerful").wait_for()
-    page.get_by_role("link", name="Your stories for Frugality on their own page").click()
+    page.get_by_role("link", name="See your stories tagged Frugality").click()
     page.get_by_role("heading", name="Your stories for Frugality").wait_for()
     assert page.get_by_test_id("my-stories").get_by_role("link").all_inner_texts() == [
         "Cheap and cheerful"
