@@ -302,12 +302,10 @@ def test_admin_is_for_staff_only(client, user_client):
 
 
 @pytest.mark.parametrize("name", sorted(MOVED))
-def test_an_old_address_redirects_permanently_and_privately_to_the_new_one(
-    client, user_client, name
-):
+def test_an_old_address_redirects_permanently_and_privately_to_the_new_one(user_client, name):
     kwargs, new_name = MOVED[name]
     url = reverse(name, kwargs=kwargs)
-    anonymous = client.get(url)
+    anonymous = Client().get(url)
     assert anonymous.status_code == 302
     assert anonymous["Location"].startswith(reverse("account_login"))
     response = assert_head_like_get(user_client, url)
