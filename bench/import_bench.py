@@ -52,8 +52,8 @@ def files(count: int) -> tuple[bytes, bytes]:
     import io
 
     from bench.data import Catalogue, planned_story
-    from stories.portability import FORMAT, document_dumps
     from stories.star import SECTIONS, sections_from_answers
+    from stories.transfer import FORMAT, document_dumps
 
     catalogue = Catalogue()
     stories = []
@@ -164,7 +164,7 @@ def inner() -> None:
     Story.with_trash.filter(owner=user).delete()
     seconds, response = timed_post(
         client,
-        reverse("stories:import_json"),
+        reverse("stories:transfer_import_json"),
         {"json-file": SimpleUploadedFile("b.json", document)},
     )
     imported = Story.objects.for_user(user).count()
@@ -173,7 +173,7 @@ def inner() -> None:
     rows.append(("JSON upload (imports)", len(document), seconds, imported))
 
     Story.with_trash.filter(owner=user).delete()
-    url = reverse("stories:import_csv")
+    url = reverse("stories:transfer_import_csv")
     seconds, response = timed_post(client, url, {"csv-file": SimpleUploadedFile("m.csv", matrix)})
     assert response.status_code == 200, response.status_code
     rows.append(("CSV upload (preview)", len(matrix), seconds, 0))

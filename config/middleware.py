@@ -11,7 +11,7 @@ def private_no_store(get_response: Callable[[HttpRequest], HttpResponse]):
 
     A story bank is private: a shared proxy must not keep a copy, and after
     logout on a shared computer the back button must not show it from the
-    browser's cache. Exports (/bank/data/) are signed-in responses too.
+    browser's cache. Exports (/bank/transfer/) are signed-in responses too.
     Pages for anonymous visitors keep whatever their view sends.
     """
 

@@ -1,12 +1,18 @@
 """Site-wide views that belong to no single app: the home page, the health
-check and the error pages."""
+check, deleting an account and the error pages."""
 
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection, transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
+
+from config.accounts import account_delete, account_delete_refusal
+from config.forms import AccountDeleteForm
+from stories.models import Story
 
 
 @login_not_required
@@ -81,6 +87,27 @@ def mfa_reauthenticate(request: HttpRequest) -> HttpResponse:
     if throttled(response, "code"):
         return render(request, "429.html", status=429)
     return response
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def account_delete_view(request: HttpRequest) -> HttpResponse:
+    """Delete the account after its password; the page offers the export first."""
+    form = AccountDeleteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        refusal = account_delete_refusal(user=request.user, password=form.cleaned_data["password"])
+        if refusal is None:
+            return account_deleted(request)
+        form.add_error("password", refusal)
+    stories = Story.with_trash.filter(owner=request.user).count()
+    return render(request, "account_delete.html", {"form": form, "story_count": stories})
+
+
+def account_deleted(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    logout(request)
+    account_delete(user=user)
+    messages.success(request, "Your account and everything in it have been deleted.")
+    return redirect("home")
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:

@@ -13,6 +13,7 @@ at a missing level is kept at the user's practice level. The review schedule
 is a cache of the rated answers, so it is rebuilt from them, not imported.
 """
 
+from django.db import models
 from django.db.models import Prefetch
 
 from practice.models import (
@@ -27,35 +28,29 @@ from practice.models import (
 )
 from practice.services import schedule_refresh
 from principles.models import Level, Principle, Question, Theme
-from stories.portability import DocumentError, FieldReader, instant_text, json_type
-from stories.transfer import ExtraSection, section_register
+from stories.transfer import DocumentError, FieldReader, instant_text, json_type
+from stories.transfer.services import ExtraSection, section_register
 
 QUESTION_MAX = Question._meta.get_field("text").max_length
 SMALL_MAX = 32767  # PositiveSmallIntegerField
 CHECKLIST = ("said_i", "named_obstacle", "gave_number", "said_learning")
-SETTINGS_KEYS = {
-    "target_level",
+# Fields written as they were read; the others name rows, resolved through `found`.
+SETTINGS_COPIED = (
     "band_min_seconds",
     "band_max_seconds",
     "questions_per_session",
     "target_company",
-}
-SESSION_KEYS = {
+)
+SESSION_COPIED = (
     "mode",
-    "principle",
-    "theme",
-    "level",
     "band_min_seconds",
     "band_max_seconds",
     "started_at",
     "finished_at",
     "status",
-    "answers",
-}
-ANSWER_KEYS = {
+)
+ANSWER_COPIED = (
     "position",
-    "question",
-    "story",
     "started_at",
     "stopped_at",
     "duration_seconds",
@@ -65,7 +60,10 @@ ANSWER_KEYS = {
     "rating",
     "rated_at",
     "notes",
-}
+)
+SETTINGS_KEYS = {"target_level", *SETTINGS_COPIED}
+SESSION_KEYS = {"principle", "theme", "level", "answers", *SESSION_COPIED}
+ANSWER_KEYS = {"question", "story", *ANSWER_COPIED}
 
 
 # --- Export ------------------------------------------------------------------------
@@ -321,42 +319,38 @@ def practice_import(user, data, stories: dict) -> str:
     return f"{count} practice session{'' if count == 1 else 's'}" if count else ""
 
 
+def copied(read: dict, names: tuple[str, ...]) -> dict:
+    return {name: read[name] for name in names}
+
+
 def settings_import(user, settings: dict, found: dict) -> None:
     if PracticeSettings.objects.filter(user=user).exists():
         return
     row = PracticeSettings(
         user=user,
         target_level=found["levels"][settings["target_level"]],
-        band_min_seconds=settings["band_min_seconds"],
-        band_max_seconds=settings["band_max_seconds"],
-        questions_per_session=settings["questions_per_session"],
-        target_company=settings["target_company"],
+        **copied(settings, SETTINGS_COPIED),
     )
     row.full_clean(exclude=["user", "target_level"])
     row.save()
 
 
+def fields_check(row: models.Model, *, exclude: list[str]) -> None:
+    """Field checks only: foreign keys are resolved by the caller and the database
+    enforces the constraints, which practice_read has already explained."""
+    row.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+
+
 def session_row(user, session: dict, found: dict) -> PracticeSession:
     row = PracticeSession(
         owner=user,
-        mode=session["mode"],
         principle=found["principles"].get(session["principle"]),
         theme=found["themes"].get(session["theme"]),
         # A level this server lacks (the user confirmed): the user's own practice level.
         level=found["levels"].get(session["level"]) or found["levels"][None],
-        band_min_seconds=session["band_min_seconds"],
-        band_max_seconds=session["band_max_seconds"],
-        started_at=session["started_at"],
-        finished_at=session["finished_at"],
-        status=session["status"],
+        **copied(session, SESSION_COPIED),
     )
-    # Field checks only: foreign keys are resolved above and the database
-    # enforces the constraints, which practice_read has already explained.
-    row.full_clean(
-        exclude=["owner", "principle", "theme", "level"],
-        validate_unique=False,
-        validate_constraints=False,
-    )
+    fields_check(row, exclude=["owner", "principle", "theme", "level"])
     return row
 
 
@@ -364,21 +358,10 @@ def answer_row(session: PracticeSession, answer: dict, found: dict, stories: dic
     row = Answer(
         session=session,
         question=found["questions"][answer["question"]],
-        position=answer["position"],
         story=stories.get(answer["story"]) if answer["story"] else None,
-        started_at=answer["started_at"],
-        stopped_at=answer["stopped_at"],
-        duration_seconds=answer["duration_seconds"],
-        closed_automatically=answer["closed_automatically"],
-        **{name: answer[name] for name in CHECKLIST},
-        within_band=answer["within_band"],
-        rating=answer["rating"],
-        rated_at=answer["rated_at"],
-        notes=answer["notes"],
+        **copied(answer, ANSWER_COPIED),
     )
-    row.full_clean(
-        exclude=["session", "question", "story"], validate_unique=False, validate_constraints=False
-    )
+    fields_check(row, exclude=["session", "question", "story"])
     return row
 
 

@@ -22,6 +22,7 @@ from stories.models import (
     StoryTemplate,
 )
 from stories.star import SECTIONS, clean_text
+from stories.transfer import MAX_DOCUMENT_BYTES, too_big
 
 ANSWER_PREFIX = "answer_"
 
@@ -382,3 +383,31 @@ class TagToggleForm(forms.Form):
             "tag": self.cleaned_data["tag"],
             "add": self.cleaned_data["action"] == "add",
         }
+
+
+# --- Transfer (stories/views/transfer.py) ---------------------------------------------
+
+
+class TransferUploadForm(forms.Form):
+    """One file to import: a Story Bank export ("json") or a story matrix ("csv")."""
+
+    LABELS = {"json": "Story Bank export (.json)", "csv": "Story matrix (.csv, UTF-8)"}
+
+    file = forms.FileField(max_length=255)
+
+    def __init__(self, *args, kind: str, **kwargs):
+        super().__init__(*args, prefix=kind, **kwargs)
+        self.fields["file"].label = self.LABELS[kind]
+
+    def clean_file(self) -> bytes:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_DOCUMENT_BYTES:
+            raise ValidationError(too_big(upload.size))
+        return upload.read()
+
+
+class TransferConfirmForm(forms.Form):
+    """The go-ahead for an upload kept on the server, named by its token."""
+
+    # secrets.token_urlsafe output only, so a posted value never makes an odd cache key.
+    token = forms.RegexField(r"^[A-Za-z0-9_-]{16,64}$", widget=forms.HiddenInput)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from stories.views import bank, data, editing, history, story
+from stories.views import bank, editing, history, story, transfer
 
 app_name = "stories"
 
@@ -29,12 +29,21 @@ urlpatterns = [
     path("<int:pk>/history/<int:revision_pk>/restore/", history.story_restore, name="restore"),
     path("trash/", history.trash, name="trash"),
     path("trash/<int:pk>/restore/", history.story_untrash_view, name="untrash"),
-    # Your data: export, import, leaving (views/data.py)
-    path("data/", data.data_home, name="data"),
-    path("data/export.json", data.export_json, name="export_json"),
-    path("data/export.md", data.export_markdown, name="export_markdown"),
-    path("data/cheat-sheet/", data.cheat_sheet, name="cheat_sheet"),
-    path("data/import/", data.import_json, name="import_json"),
-    path("data/import/csv/", data.import_csv, name="import_csv"),
-    path("data/delete-account/", data.account_delete_view, name="account_delete"),
+    # Transfer: export and import, the "Your data" page (views/transfer.py)
+    path("transfer/", transfer.transfer_home, name="transfer"),
+    path("transfer/export.json", transfer.transfer_export_json, name="transfer_export_json"),
+    path("transfer/export.md", transfer.transfer_export_markdown, name="transfer_export_markdown"),
+    path("transfer/cheat-sheet/", transfer.transfer_cheat_sheet, name="transfer_cheat_sheet"),
+    path(
+        "transfer/import/",
+        transfer.transfer_import,
+        {"kind": "json"},
+        name="transfer_import_json",
+    ),
+    path(
+        "transfer/import/csv/",
+        transfer.transfer_import,
+        {"kind": "csv"},
+        name="transfer_import_csv",
+    ),
 ]

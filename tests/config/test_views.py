@@ -110,7 +110,8 @@ def test_vendored_assets_are_served_locally(client):
         ("stories:coverage", "Coverage"),
         ("practice:home", "Practice"),
         ("principles:questions", "Catalogue"),
-        ("stories:data", "Your data"),
+        ("stories:transfer", "Your data"),
+        ("account_delete", "Your data"),
     ],
 )
 def test_navigation_marks_the_current_section_only(user_client, url_name, current):

@@ -21,7 +21,7 @@ from practice.models import PracticeSession
 from principles.models import Kind, Level, Principle, Question, Theme
 from stories.models import Story
 from stories.services import record_revision, story_autosave_draft, story_snapshot
-from stories.transfer import bank_export
+from stories.transfer.services import bank_export
 from tests.conftest import PASSWORD
 from tests.factories import (
     AnswerFactory,
@@ -193,7 +193,7 @@ def session_with(user, *, states: list[str], status="active") -> PracticeSession
 
 def csv_preview(page, user) -> None:
     tagged_story(user, "Checkout fallback")
-    page.goto("/bank/data/")
+    page.goto("/bank/transfer/")
     csv = (  # "owner" is not a column Story Bank reads: the preview warns about it.
         "title,situation,task,action,result,learning,principles,themes,owner\n"
         "Checkout fallback,Payments failed.,Fix it in six weeks.,I traced every failure.,"
@@ -214,7 +214,7 @@ def import_unknown_tags(page, user) -> None:
     tagged_story(other, "Checkout fallback")
     document = bank_export(user=other)
     document["stories"][0]["principles"].append("no-such-principle")
-    page.goto("/bank/data/")
+    page.goto("/bank/transfer/")
     page.get_by_label("Story Bank export (.json)").set_input_files(
         files=[
             {
@@ -229,7 +229,7 @@ def import_unknown_tags(page, user) -> None:
 
 
 def import_problems(page, user) -> None:
-    page.goto("/bank/data/")
+    page.goto("/bank/transfer/")
     page.get_by_label("Story Bank export (.json)").set_input_files(
         files=[{"name": "bank.json", "mimeType": "application/json", "buffer": b"{not json"}]
     )
@@ -281,7 +281,7 @@ def settings_errors(page, user) -> None:
 
 
 def account_deletion_errors(page, user) -> None:
-    page.goto("/bank/data/delete-account/")
+    page.goto("/account/delete/")
     page.get_by_label("Your password").fill("not my password")
     page.get_by_role("button", name="Delete my account and all my data").click()
     page.get_by_text("That is not your password. Nothing was deleted.").wait_for()
@@ -418,17 +418,17 @@ SIGNED_IN_PAGES = [
             session("rated", "rated", status="finished"),
         ),
     ),
-    ("your data", visit("/bank/data/", heading("Your data"), trashed)),
+    ("your data", visit("/bank/transfer/", heading("Your data"), trashed)),
     ("csv preview", csv_preview),
     ("import, unknown tags", import_unknown_tags),
     ("import, problems", import_problems),
     (
         "cheat sheet",
-        visit("/bank/data/cheat-sheet/", by_test_id("cheat-sheet-story"), many_stories),
+        visit("/bank/transfer/cheat-sheet/", by_test_id("cheat-sheet-story"), many_stories),
     ),
     (
         "account deletion",
-        visit("/bank/data/delete-account/", heading("Delete your account"), many_stories),
+        visit("/account/delete/", heading("Delete your account"), many_stories),
     ),
     ("account deletion, wrong password", account_deletion_errors),
     ("email addresses", visit("/accounts/email/", heading("Email Addresses"))),

@@ -11,7 +11,7 @@ from django.urls import reverse
 from practice.models import PracticeSession
 from stories.models import Story
 from tests.e2e.helpers import log_in
-from tests.stories.test_transfer import make_bank
+from tests.stories.test_transfer_services import make_bank
 
 pytestmark = pytest.mark.e2e
 
@@ -21,7 +21,7 @@ def test_export_a_bank_as_json_and_import_it_into_another_account(page, tmp_path
     make_bank(ada, 2)
     titles = sorted(Story.objects.for_user(ada).values_list("title", flat=True))
 
-    page.goto(reverse("stories:data"))
+    page.goto(reverse("stories:transfer"))
     page.get_by_role("heading", name="Your data").wait_for()
     assert "Your bank holds 2 stories" in page.content()
     with page.expect_download() as info:
@@ -53,7 +53,7 @@ def test_export_a_bank_as_json_and_import_it_into_another_account(page, tmp_path
     page.get_by_role("link", name="Log in").first.wait_for()
 
     bob = log_in(page, "bob@example.com")
-    page.goto(reverse("stories:data"))
+    page.goto(reverse("stories:transfer"))
     page.get_by_label("Story Bank export (.json)").set_input_files(saved)
     page.get_by_role("button", name="Import JSON").click()
     page.get_by_role("heading", name="Your story bank").wait_for()

@@ -40,10 +40,16 @@ ENDPOINTS = {
         lambda o: reverse("stories:restore", args=[o["story"].pk, o["revision"].pk]),
         ["version"],
     ),
-    "stories:import_json": (lambda o: reverse("stories:import_json"), ["file", "token", "confirm"]),
-    "stories:import_csv": (lambda o: reverse("stories:import_csv"), ["file", "token", "confirm"]),
-    "stories:account_delete": (
-        lambda o: reverse("stories:account_delete"),
+    "stories:transfer_import_json": (
+        lambda o: reverse("stories:transfer_import_json"),
+        ["file", "token", "confirm"],
+    ),
+    "stories:transfer_import_csv": (
+        lambda o: reverse("stories:transfer_import_csv"),
+        ["file", "token", "confirm"],
+    ),
+    "account_delete": (
+        lambda o: reverse("account_delete"),
         ["password", "confirm"],
     ),
     "practice:settings": (
@@ -230,8 +236,8 @@ def stories_of(user) -> int:
 @pytest.mark.parametrize(
     ("url", "field", "files"),
     [
-        ("stories:import_json", "json-file", bad_json_files()),
-        ("stories:import_csv", "csv-file", bad_csv_files()),
+        ("stories:transfer_import_json", "json-file", bad_json_files()),
+        ("stories:transfer_import_csv", "csv-file", bad_csv_files()),
     ],
     ids=["json", "csv"],
 )
@@ -261,11 +267,15 @@ def test_malformed_files_never_500_and_import_nothing(user_client, user, url, fi
     ("url", "field", "content"),
     [
         (
-            "stories:import_json",
+            "stories:transfer_import_json",
             "json-file",
             '{"format": "storybank/1", "stories": [{"title": "Launch \\ud83d\\ude80"}]}',
         ),
-        ("stories:import_csv", "csv-file", f"{HEADER}\rLaunch,s,t,a,r,l\r\nHiring,s,t,a,r,l\n"),
+        (
+            "stories:transfer_import_csv",
+            "csv-file",
+            f"{HEADER}\rLaunch,s,t,a,r,l\r\nHiring,s,t,a,r,l\n",
+        ),
     ],
     ids=["json", "csv"],
 )

@@ -72,9 +72,7 @@ def test_password_change_ends_other_sessions_and_rotates_its_own(user):
 def test_account_deletion_ends_every_session(user):
     laptop, phone = signed_in_client(user), signed_in_client(user)
     phone_old = phone.cookies[COOKIE].value
-    response = laptop.post(
-        reverse("stories:account_delete"), {"password": PASSWORD, "confirm": "on"}
-    )
+    response = laptop.post(reverse("account_delete"), {"password": PASSWORD, "confirm": "on"})
     assert response.status_code == 302
     assert replay(phone_old) == 302
     assert phone.get(reverse("stories:bank")).status_code == 302

@@ -75,13 +75,13 @@ ROUTES = {
     "stories:history": ({"GET"}, lambda o: {"pk": o["story"].pk}),
     "stories:revision": ({"GET"}, lambda o: {"pk": o["story"].pk, "revision_pk": o["revision"].pk}),
     "stories:restore": ({"POST"}, lambda o: {"pk": o["story"].pk, "revision_pk": o["revision"].pk}),
-    "stories:data": ({"GET"}, None),
-    "stories:export_json": ({"GET"}, None),
-    "stories:export_markdown": ({"GET"}, None),
-    "stories:cheat_sheet": ({"GET"}, None),
-    "stories:import_json": ({"POST"}, None),
-    "stories:import_csv": ({"POST"}, None),
-    "stories:account_delete": ({"GET", "POST"}, None),
+    "stories:transfer": ({"GET"}, None),
+    "stories:transfer_export_json": ({"GET"}, None),
+    "stories:transfer_export_markdown": ({"GET"}, None),
+    "stories:transfer_cheat_sheet": ({"GET"}, None),
+    "stories:transfer_import_json": ({"POST"}, None),
+    "stories:transfer_import_csv": ({"POST"}, None),
+    "account_delete": ({"GET", "POST"}, None),
     "principles:index": ({"GET"}, None),
     "principles:questions": ({"GET"}, None),
     "principles:detail": ({"GET"}, lambda o: {"slug": "ownership"}),
@@ -106,6 +106,13 @@ ROUTES = {
     ),
     "practice:finish": ({"POST"}, lambda o: {"pk": o["session"].pk}),
     "practice:abandon": ({"POST"}, lambda o: {"pk": o["session"].pk}),
+}
+
+# Old addresses kept for bookmarks: name -> (URL kwargs, the address it now answers at).
+# Signed in, a permanent redirect; signed out, the login page like every page.
+MOVED = {
+    "transfer_moved": ({"rest": "cheat-sheet/"}, "stories:transfer_cheat_sheet"),
+    "account_delete_moved": (None, "account_delete"),
 }
 
 OBJECT_ROUTES = {
@@ -140,6 +147,7 @@ def test_every_url_is_covered():
         if name not in PUBLIC
         and name not in ACCOUNT_PAGES
         and name not in ROUTES
+        and name not in MOVED
         and not name.startswith("admin:")  # the admin site: staff only, tested below
     ]
     assert uncovered == [], f"URLs without security coverage: {uncovered}"
@@ -295,6 +303,20 @@ def test_admin_is_for_staff_only(client, user_client):
             assert response.status_code == 302 and "/admin/login/" in response["Location"], url
 
 
+@pytest.mark.parametrize("name", sorted(MOVED))
+def test_an_old_address_redirects_permanently_and_privately_to_the_new_one(user_client, name):
+    kwargs, new_name = MOVED[name]
+    url = reverse(name, kwargs=kwargs)
+    anonymous = Client().get(url)
+    assert anonymous.status_code == 302
+    assert anonymous["Location"].startswith(reverse("account_login"))
+    response = assert_head_like_get(user_client, url)
+    assert response.status_code == 301
+    assert response["Location"] == reverse(new_name)
+    assert kept_private(response)
+    assert user_client.get(url, follow=True).status_code == 200
+
+
 # --- HEAD: monitors and link checkers send it; every GET page answers it like GET ---
 
 
@@ -415,9 +437,9 @@ def test_every_account_and_public_page_is_private_no_store_when_signed_in(user_c
 
 def test_exports_are_private_no_store(user_client, owned):
     for name, marker in (
-        ("stories:export_json", b"Owner's story"),
-        ("stories:export_markdown", b"Owner's story"),
-        ("stories:cheat_sheet", b"Owner&#x27;s story"),
+        ("stories:transfer_export_json", b"Owner's story"),
+        ("stories:transfer_export_markdown", b"Owner's story"),
+        ("stories:transfer_cheat_sheet", b"Owner&#x27;s story"),
     ):
         response = user_client.get(reverse(name))
         assert response.status_code == 200 and marker in response.content, name

@@ -8,9 +8,9 @@ from django.core.management import call_command
 
 from practice.models import PracticeSession
 from stories.models import Story
-from stories.portability import MAX_DOCUMENT_BYTES, document_dumps
-from stories.transfer import bank_export
-from tests.stories.test_transfer import make_bank, write_story
+from stories.transfer import MAX_DOCUMENT_BYTES, document_dumps
+from stories.transfer.services import bank_export
+from tests.stories.test_transfer_services import make_bank, write_story
 from tests.stories.test_transfer_views import BAD_JSON
 
 pytestmark = pytest.mark.django_db

@@ -1,10 +1,9 @@
-"""The "Your data" pages: exports, JSON and CSV imports, and deleting an account."""
+"""The transfer pages ("Your data"): exports and the JSON and CSV imports."""
 
 import json
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -12,20 +11,19 @@ from django.utils import timezone
 
 from principles.models import Principle
 from stories.models import Story
-from stories.portability import MAX_DOCUMENT_BYTES, document_dumps
-from stories.transfer import bank_export
-from tests.conftest import PASSWORD
-from tests.stories.test_transfer import make_bank, write_story
+from stories.transfer import MAX_DOCUMENT_BYTES, document_dumps
+from stories.transfer.services import bank_export
+from tests.stories.test_transfer_services import make_bank, write_story
 
 pytestmark = pytest.mark.django_db
 
-DATA = reverse("stories:data")
-EXPORT_JSON = reverse("stories:export_json")
-EXPORT_MARKDOWN = reverse("stories:export_markdown")
-CHEAT_SHEET = reverse("stories:cheat_sheet")
-IMPORT_JSON = reverse("stories:import_json")
-IMPORT_CSV = reverse("stories:import_csv")
-ACCOUNT_DELETE = reverse("stories:account_delete")
+TRANSFER = reverse("stories:transfer")
+EXPORT_JSON = reverse("stories:transfer_export_json")
+EXPORT_MARKDOWN = reverse("stories:transfer_export_markdown")
+CHEAT_SHEET = reverse("stories:transfer_cheat_sheet")
+IMPORT_JSON = reverse("stories:transfer_import_json")
+IMPORT_CSV = reverse("stories:transfer_import_csv")
+ACCOUNT_DELETE = reverse("account_delete")
 
 CSV = (
     "title,situation,task,action,result,learning,metrics,status,Ownership,principles\n"
@@ -51,9 +49,9 @@ def exported(user) -> str:
 # --- Access ------------------------------------------------------------------------
 
 
-def test_the_data_page_offers_every_export_every_import_and_leaving(user_client, user):
+def test_the_transfer_page_offers_every_export_every_import_and_leaving(user_client, user):
     write_story(user, "Payments fallback")
-    page = user_client.get(DATA).content.decode()
+    page = user_client.get(TRANSFER).content.decode()
     for url in (EXPORT_JSON, EXPORT_MARKDOWN, CHEAT_SHEET, IMPORT_JSON, IMPORT_CSV, ACCOUNT_DELETE):
         assert f'"{url}"' in page
     assert "Your bank holds 1 story" in page
@@ -62,14 +60,12 @@ def test_the_data_page_offers_every_export_every_import_and_leaving(user_client,
 @pytest.mark.parametrize(
     ("method", "url"),
     [
-        ("get", DATA),
+        ("get", TRANSFER),
         ("get", EXPORT_JSON),
         ("get", EXPORT_MARKDOWN),
         ("get", CHEAT_SHEET),
         ("post", IMPORT_JSON),
         ("post", IMPORT_CSV),
-        ("get", ACCOUNT_DELETE),
-        ("post", ACCOUNT_DELETE),
     ],
 )
 def test_an_anonymous_visitor_is_sent_to_log_in(client, method, url):
@@ -84,10 +80,9 @@ def test_an_anonymous_visitor_is_sent_to_log_in(client, method, url):
         ("post", EXPORT_JSON),
         ("post", EXPORT_MARKDOWN),
         ("post", CHEAT_SHEET),
-        ("post", DATA),
+        ("post", TRANSFER),
         ("get", IMPORT_JSON),
         ("get", IMPORT_CSV),
-        ("put", ACCOUNT_DELETE),
     ],
 )
 def test_the_wrong_method_is_405(user_client, method, url):
@@ -289,53 +284,6 @@ def test_the_preview_is_not_trusted_the_file_is_checked_again_on_confirmation(us
     page = user_client.post(IMPORT_CSV, {"token": token_in(response)}).content.decode()
     assert "“Dive Deep” is not a principle on this server" in page
     assert not Story.objects.for_user(user).exists()
-
-
-# --- Deleting an account ---------------------------------------------------------------
-
-
-def test_the_delete_page_offers_the_export_first(user_client, user):
-    make_bank(user, 1)
-    page = user_client.get(ACCOUNT_DELETE).content.decode()
-    assert page.index(EXPORT_JSON) < page.index('type="password"')
-    assert "your 1 story" in page
-
-
-def test_a_wrong_password_deletes_nothing(user_client, user):
-    make_bank(user, 1)
-    page = user_client.post(ACCOUNT_DELETE, {"password": "not-it"}).content.decode()
-    assert "That is not your password. Nothing was deleted." in page
-    assert get_user_model().objects.filter(pk=user.pk).exists()
-    assert Story.objects.for_user(user).count() == 1
-
-
-def test_deleting_the_account_logs_out_everywhere_and_removes_everything(user, other_user):
-    make_bank(user, 2)
-    make_bank(other_user, 1)
-    laptop, phone = Client(), Client()
-    assert laptop.login(username=user.username, password=PASSWORD)
-    assert phone.login(username=user.username, password=PASSWORD)
-    assert phone.get(DATA).status_code == 200
-
-    response = laptop.post(ACCOUNT_DELETE, {"password": PASSWORD}, follow=True)
-    assert response.redirect_chain[-1][0] == reverse("home")
-    assert "Your account and everything in it have been deleted." in response.content.decode()
-    assert not get_user_model().objects.filter(pk=user.pk).exists()
-    assert not Story.with_trash.filter(owner_id=user.pk).exists()
-    assert Story.objects.for_user(other_user).count() == 1
-
-    for device in (laptop, phone):
-        response = device.get(DATA)
-        assert response.status_code == 302
-        assert reverse("account_login") in response["Location"]
-
-
-def test_guessing_the_password_stops_after_five_tries(user_client, user):
-    for _ in range(5):
-        user_client.post(ACCOUNT_DELETE, {"password": "guess"})
-    page = user_client.post(ACCOUNT_DELETE, {"password": PASSWORD}).content.decode()
-    assert "Too many wrong passwords" in page
-    assert get_user_model().objects.filter(pk=user.pk).exists()
 
 
 # --- Files no export holds: refused with a reason, never a 500 -------------------------

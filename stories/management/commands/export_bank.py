@@ -11,8 +11,9 @@ import sys
 
 from django.core.management.base import BaseCommand
 
-from stories.portability import document_dumps
-from stories.transfer import account_by_email, bank_export
+from config.accounts import account_by_email
+from stories.transfer import document_dumps
+from stories.transfer.services import bank_export
 
 
 class Command(BaseCommand):

@@ -14,8 +14,9 @@ import sys
 
 from django.core.management.base import BaseCommand
 
-from stories.portability import MAX_DOCUMENT_BYTES, DocumentError, document_load
-from stories.transfer import UnknownTags, account_by_email, bank_import
+from config.accounts import account_by_email
+from stories.transfer import MAX_DOCUMENT_BYTES, DocumentError, document_load
+from stories.transfer.services import UnknownTags, bank_import
 
 
 class Command(BaseCommand):

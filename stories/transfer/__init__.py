@@ -1,6 +1,10 @@
-"""The Story Bank document: its format, import checks, Markdown and the CSV story matrix.
+"""Transfer: a whole bank exported from one account and imported into another.
 
-Pure functions, no database. A bank travels as one JSON document::
+The modules imported here are the `storybank/1` document itself: its format,
+import checks, Markdown and the CSV story matrix. Pure functions, no database.
+The database side (export, import, preview, the registry other apps add
+sections through) is `stories.transfer.services`. A bank travels as one JSON
+document::
 
     {"format": "storybank/1", "exported_at": "…", "stories": [...], "practice": {...}}
 
@@ -11,10 +15,11 @@ finds, each naming the story (by position and title) and the field, so a user
 can fix a file in one go; nothing is imported while any problem remains.
 
 Split by topic: `fields` (reading typed fields, DocumentError), `document`
-(the JSON format and its checks), `markdown` and `matrix` (the CSV import).
+(the JSON format and its checks), `markdown` and `matrix` (the CSV import),
+`services` (the database).
 """
 
-from stories.portability.document import (
+from stories.transfer.document import (
     MAX_DOCUMENT_BYTES,
     MAX_STORIES,
     StoryRecord,
@@ -25,15 +30,15 @@ from stories.portability.document import (
     titles_deduplicated,
     too_big,
 )
-from stories.portability.fields import (
+from stories.transfer.fields import (
     FORMAT,
     DocumentError,
     FieldReader,
     instant_text,
     json_type,
 )
-from stories.portability.markdown import bank_markdown
-from stories.portability.matrix import StoryMatrix, story_matrix_parse
+from stories.transfer.markdown import bank_markdown
+from stories.transfer.matrix import StoryMatrix, story_matrix_parse
 
 __all__ = [
     "FORMAT",

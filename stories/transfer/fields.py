@@ -4,6 +4,7 @@ import json
 import re
 from collections.abc import Collection, Iterable, Mapping
 from datetime import UTC, datetime
+from typing import Any
 
 FORMAT = "storybank/1"
 SLUG_MAX = 80
@@ -96,11 +97,18 @@ class FieldReader:
             self.problem(name, f"is {len(value):,} characters long; the limit is {max_length:,}.")
         return value
 
-    def slug(self, name: str, *, required: bool = False) -> str | None:
+    def given(self, name: str, *, required: bool) -> Any:
+        """The field's value, or None when it is missing or empty (a problem if required)."""
         value = self.data.get(name)
         if value is None or value == "":
             if required:
                 self.problem(name, "is required and is empty.")
+            return None
+        return value
+
+    def slug(self, name: str, *, required: bool = False) -> str | None:
+        value = self.given(name, required=required)
+        if value is None:
             return None
         if not is_slug(value):
             self.problem(name, f"{shown(value)} is not a slug (letters, digits and hyphens).")
@@ -108,14 +116,8 @@ class FieldReader:
         return value
 
     def slugs(self, name: str) -> list[str]:
-        value = self.data.get(name)
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            self.problem(name, f"must be a list of slugs, not {json_type(value)}.")
-            return []
         found: list[str] = []
-        for item in value:
+        for item in self.listed(name, "a list of slugs"):
             if not is_slug(item):
                 self.problem(name, f"{shown(item)} is not a slug (letters, digits and hyphens).")
             elif item not in found:
@@ -135,10 +137,8 @@ class FieldReader:
         return value
 
     def instant(self, name: str, *, required: bool = False) -> datetime | None:
-        value = self.data.get(name)
-        if value is None or value == "":
-            if required:
-                self.problem(name, "is required and is empty.")
+        value = self.given(name, required=required)
+        if value is None:
             return None
         parsed = None
         if isinstance(value, str):
@@ -179,11 +179,15 @@ class FieldReader:
         return value
 
     def objects(self, name: str) -> list:
+        return self.listed(name, "a list")
+
+    def listed(self, name: str, what: str) -> list:
+        """The field's list, empty when it is missing or (a problem) not `what`."""
         value = self.data.get(name)
         if value is None:
             return []
         if not isinstance(value, list):
-            self.problem(name, f"must be a list, not {json_type(value)}.")
+            self.problem(name, f"must be {what}, not {json_type(value)}.")
             return []
         return value
 

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from stories.portability import (
+from stories.transfer import (
     FORMAT,
     MAX_DOCUMENT_BYTES,
     MAX_STORIES,

@@ -1,38 +1,41 @@
-"""Moving a whole bank in and out of an account, and leaving Story Bank.
+"""Transfer, the database side: moving a whole bank in and out of an account.
 
 `bank_export` writes every story of a user (the trash included, so practice
 history that points at a trashed story still has it) as a `storybank/1`
 document; `bank_import` reads one into any account, all or nothing. The
-format and its checks live in `stories/portability/` (no database).
+format and its checks live beside this module in `stories/transfer/` (no
+database there).
 
 Apps above stories add their own part of the document through
 `EXTRA_SECTIONS`, registered from their AppConfig.ready(): practice registers
 its history there (practice/transfer.py), so this app never imports practice.
 """
 
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
 from principles.models import Kind, Level, Principle, Theme
 from stories.models import TAG_RELATIONS, Story, StoryRevision, StoryTemplate
-from stories.portability import (
+from stories.services import BULK_BATCH, StoriesInvalid, story_create_many
+from stories.transfer import (
     FORMAT,
     DocumentError,
     StoryMatrix,
     StoryRecord,
     bank_markdown,
+    document_load,
     document_stories,
     instant_text,
     referenced_slugs,
     story_matrix_parse,
     titles_deduplicated,
 )
-from stories.services import BULK_BATCH, StoriesInvalid, story_create_many
 
 
 @dataclass(frozen=True)
@@ -303,6 +306,11 @@ def story_matrix_read(raw: bytes) -> StoryMatrix:
     return story_matrix_parse(raw, principles=names["principles"], themes=names["themes"])
 
 
+def upload_document(raw: bytes, *, kind: str) -> dict:
+    """The document an upload holds: a JSON export ("json") or a CSV story matrix ("csv")."""
+    return document_load(raw) if kind == "json" else story_matrix_read(raw).document
+
+
 def import_preview(*, user, document: dict) -> list[dict]:
     """What an import would create, with final titles and tag names; writes nothing."""
     records, _ = bank_check(document=document)
@@ -323,22 +331,28 @@ def import_preview(*, user, document: dict) -> list[dict]:
     ]
 
 
-# --- Accounts ----------------------------------------------------------------------
+# --- Uploads waiting for the go-ahead ------------------------------------------------
+
+PENDING_SECONDS = 30 * 60
 
 
-def account_by_email(email: str):
-    """The one account with this email address (any case), or None."""
-    users = list(get_user_model().objects.filter(email__iexact=email.strip())[:2])
-    return users[0] if len(users) == 1 else None
+def pending_key(user, token: str) -> str:
+    return f"storybank:pending-import:{user.pk}:{token}"
 
 
-@transaction.atomic
-def account_delete(*, user) -> dict[str, int]:
-    """Delete the user and, through the cascades, every row of theirs in every app.
+def pending_upload_store(*, user, raw: bytes) -> str:
+    """Keep an upload for half an hour under a random token bound to `user`; return the token.
 
-    Their sessions are not listed anywhere, but each one resolves to an
-    anonymous visitor on its next request, as the user no longer exists.
-    Returns the rows deleted by model label.
+    The file stays on the server, never in the page, so what is confirmed is
+    what was uploaded; the shared cache lets any worker take the go-ahead.
     """
-    _, deleted = user.delete()
-    return deleted
+    token = secrets.token_urlsafe(24)
+    cache.set(pending_key(user, token), raw, PENDING_SECONDS)
+    return token
+
+
+def pending_upload_take(*, user, token: str) -> bytes | None:
+    """The upload the user confirms, once: the second of two clicks finds nothing."""
+    key = pending_key(user, token)
+    raw = cache.get(key)
+    return raw if raw is not None and cache.delete(key) else None

@@ -1,11 +1,9 @@
-"""Export and import of a whole bank, and account deletion, through the services."""
+"""Export and import of a whole bank, through the transfer services."""
 
 import json
 from datetime import timedelta
 
 import pytest
-from django.apps import apps
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -14,19 +12,17 @@ from practice.models import Answer, PracticeSession, PracticeSettings, ReviewSch
 from practice.services import schedule_refresh
 from principles.models import Kind, Level, Principle, Question, Theme
 from stories.models import ANSWER_MAX, METRICS_MAX, Story, StoryTemplate
-from stories.portability import (
+from stories.services import story_save
+from stories.star import SECTIONS, clean_text
+from stories.transfer import (
     FORMAT,
     MAX_STORIES,
     DocumentError,
     document_dumps,
     document_load,
 )
-from stories.services import story_save
-from stories.star import SECTIONS, clean_text
-from stories.transfer import (
+from stories.transfer.services import (
     UnknownTags,
-    account_by_email,
-    account_delete,
     bank_export,
     bank_import,
 )
@@ -356,7 +352,7 @@ def test_a_bad_story_at_the_end_leaves_nothing_at_all(user):
 
 
 def test_a_failure_while_writing_practice_undoes_the_stories_too(user, monkeypatch):
-    from stories.transfer import EXTRA_SECTIONS
+    from stories.transfer.services import EXTRA_SECTIONS
 
     make_bank(user, 2)
     document = through_text(bank_export(user=user))
@@ -374,20 +370,6 @@ def test_a_failure_while_writing_practice_undoes_the_stories_too(user, monkeypat
     with pytest.raises(DocumentError):
         bank_import(user=user, document=document)
     assert Story.with_trash.filter(owner=user).count() == 0
-
-
-def test_a_bad_practice_answer_is_reported_with_the_stories_before_anything_is_written(user):
-    make_bank(user, 1)
-    document = through_text(bank_export(user=user))
-    document["practice"]["sessions"][0]["answers"][0]["rating"] = 9
-    document["practice"]["sessions"][0]["answers"][1]["story"] = "story-nowhere"
-    with pytest.raises(DocumentError) as caught:
-        bank_import(user=user, document=document)
-    assert caught.value.problems == [
-        "Practice session 1, answer 1, “rating”: 9 is not between 1 and 5.",
-        "Practice session 1, answer 2, “story”: no story in this document has the ref “story-nowhere”.",
-    ]
-    assert Story.with_trash.filter(owner=user).count() == 1  # only the original
 
 
 def test_duplicate_titles_are_kept_and_renamed(user):
@@ -435,24 +417,6 @@ def test_confirmed_unknown_tags_are_dropped_and_every_word_is_kept(user, other_u
     assert result.skipped["principles"] == ["be-vocally-self-critical"]
 
 
-def test_an_answer_to_a_question_this_server_lacks_is_reported_then_left_out(user, other_user):
-    make_bank(user, 1)
-    document = through_text(bank_export(user=user))
-    answers = document["practice"]["sessions"][0]["answers"]
-    answers[0]["question"] = "Tell me about a question only the old server had."
-    document["practice"]["sessions"][0]["level"] = "principal-plus"
-    with pytest.raises(UnknownTags) as caught:
-        bank_import(user=other_user, document=document)
-    assert caught.value.unknown == {
-        "levels": ["principal-plus"],
-        "practice questions": ["Tell me about a question only the old server had."],
-    }
-    bank_import(user=other_user, document=document, confirm_unknown_tags=True)
-    [session] = PracticeSession.objects.filter(owner=other_user)
-    assert session.answers.count() == 2
-    assert session.level.slug == "staff"  # the practice level of the imported settings
-
-
 def test_more_than_2000_stories_are_refused_with_a_clear_message(user):
     document = {"format": FORMAT, "stories": [{"title": f"S{n}"} for n in range(MAX_STORIES + 1)]}
     with pytest.raises(DocumentError, match="2,001 stories; an import can hold at most 2,000"):
@@ -496,90 +460,6 @@ def test_query_count_of_the_export_does_not_grow_with_the_bank(
         large = bank_export(user=other_user)
     assert len(small["stories"]) == 1 and len(large["stories"]) == 50
     assert len(large["practice"]["sessions"]) == 50
-
-
-# --- Accounts --------------------------------------------------------------------------
-
-
-def test_an_account_is_found_by_its_email_in_any_case(user):
-    assert account_by_email(user.email.upper()) == user
-    assert account_by_email("nobody@example.com") is None
-
-
-def user_foreign_keys() -> list[tuple]:
-    """(model, field name) for every foreign key to the user model, in every app."""
-    user_model = get_user_model()
-    return [
-        (model, field.name)
-        for model in apps.get_models(include_auto_created=True)
-        for field in model._meta.get_fields()
-        if field.is_relation and field.concrete and field.related_model is user_model
-    ]
-
-
-def rows_of(user) -> dict[str, set]:
-    """Primary keys of every row that belongs to `user`: directly, or one step away."""
-    found: dict[str, set] = {}
-    direct = user_foreign_keys()
-    owned_models = {model for model, _ in direct}
-    for model in apps.get_models(include_auto_created=True):
-        lookups = [name for m, name in direct if m is model]
-        for field in model._meta.get_fields():
-            if field.is_relation and field.concrete and field.related_model in owned_models:
-                lookups += [
-                    f"{field.name}__{name}" for m, name in direct if m is field.related_model
-                ]
-        for lookup in lookups:
-            pks = set(model._base_manager.filter(**{lookup: user.pk}).values_list("pk", flat=True))
-            found.setdefault(model._meta.label, set()).update(pks)
-    return found
-
-
-def give_every_kind_of_row(user) -> None:
-    from allauth.account.models import EmailAddress
-    from allauth.mfa.models import Authenticator
-    from django.contrib.admin.models import ADDITION, LogEntry
-    from django.contrib.auth.models import Group, Permission
-    from django.contrib.contenttypes.models import ContentType
-
-    from stories.models import StoryDraft
-
-    stories = make_bank(user, 2)
-    Story.with_trash.filter(pk=stories[0].pk).update(deleted_at=timezone.now())
-    StoryDraft.objects.create(owner=user, story=stories[1], base_version=1, data={"title": "Draft"})
-    EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
-    Authenticator.objects.create(user=user, type=Authenticator.Type.RECOVERY_CODES, data={})
-    LogEntry.objects.create(
-        user=user,
-        content_type=ContentType.objects.get_for_model(Story),
-        object_id=str(stories[0].pk),
-        object_repr="x",
-        action_flag=ADDITION,
-    )
-    user.groups.add(Group.objects.create(name=f"group of {user.username}"))
-    user.user_permissions.add(Permission.objects.first())
-
-
-def test_deleting_an_account_removes_every_row_of_that_user_in_every_app(user, other_user):
-    give_every_kind_of_row(user)
-    give_every_kind_of_row(other_user)
-    mine, theirs = rows_of(user), rows_of(other_user)
-    for model, field_name in user_foreign_keys():
-        assert mine.get(model._meta.label), (
-            f"{model._meta.label}.{field_name} points at the user: give the user a row of it "
-            "in give_every_kind_of_row, so account deletion is checked for it."
-        )
-
-    account_delete(user=user)
-
-    assert not get_user_model().objects.filter(email=user.email).exists()
-    for label, pks in mine.items():
-        model = apps.get_model(label)
-        left = model._base_manager.filter(pk__in=pks).count()
-        assert left == 0, f"{left} row(s) of {label} outlived their user"
-    for label, pks in theirs.items():
-        model = apps.get_model(label)
-        assert model._base_manager.filter(pk__in=pks).count() == len(pks), label
 
 
 # --- Imports in bulk ---------------------------------------------------------------------

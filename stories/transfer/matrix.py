@@ -7,9 +7,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from stories.models import ANSWER_MAX, METRICS_MAX, TITLE_MAX, Section, Story
-from stories.portability.document import MAX_DOCUMENT_BYTES, MAX_STORIES, STATUSES, too_big
-from stories.portability.fields import FORMAT, DocumentError, shown
 from stories.star import SECTIONS, clean_text
+from stories.transfer.document import MAX_DOCUMENT_BYTES, MAX_STORIES, STATUSES, too_big
+from stories.transfer.fields import FORMAT, DocumentError, shown
 
 # Stories made from a spreadsheet are written as the plain STAR template's five fields.
 CSV_TEMPLATE = "plain-star"

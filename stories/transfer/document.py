@@ -16,7 +16,8 @@ from stories.models import (
     Section,
     Story,
 )
-from stories.portability.fields import (
+from stories.star import SECTIONS, clean_text, sections_from_answers
+from stories.transfer.fields import (
     FORMAT,
     SLUG_PATTERN,
     DocumentError,
@@ -24,7 +25,6 @@ from stories.portability.fields import (
     json_type,
     shown,
 )
-from stories.star import SECTIONS, clean_text, sections_from_answers
 
 MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
 MAX_STORIES = 2_000
