@@ -42,7 +42,7 @@ from django.utils.crypto import get_random_string
 from practice import services as practice_services
 from practice.models import Answer, PracticeSession
 from principles.models import Kind, Level, Principle, Theme
-from stories.models import Story, StoryTemplate
+from stories.models import Story, StoryTags, StoryTemplate
 from stories.services import story_save
 from stories.star import SECTIONS
 
@@ -271,13 +271,13 @@ class Catalogue:
         if not (self.templates and self.principles and self.themes and self.levels):
             raise ValueError("The catalogue and templates are missing: run migrate first.")
 
-    def tags(self, rng: random.Random) -> dict:
-        return {
-            "principles": rng.sample(self.principles, rng.randint(2, 4)),
-            "themes": rng.sample(self.themes, rng.randint(1, 2)),
-            "levels": rng.sample(self.levels, rng.randint(1, 2)),
-            "kind": rng.choice([*self.kinds, None]),
-        }
+    def tags(self, rng: random.Random) -> StoryTags:
+        return StoryTags(
+            principles=rng.sample(self.principles, rng.randint(2, 4)),
+            themes=rng.sample(self.themes, rng.randint(1, 2)),
+            levels=rng.sample(self.levels, rng.randint(1, 2)),
+            kind=rng.choice([*self.kinds, None]),
+        )
 
 
 def planned_story(user_index: int, story_index: int, catalogue: Catalogue) -> dict:

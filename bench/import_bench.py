@@ -69,10 +69,8 @@ def files(count: int) -> tuple[bytes, bytes]:
                 "status": planned["status"],
                 "answers": answers,
                 "metrics": planned["metrics"],
-                "principles": [p.slug for p in tags["principles"]],
-                "themes": [t.slug for t in tags["themes"]],
-                "levels": [level.slug for level in tags["levels"]],
-                "kind": tags["kind"].slug if tags["kind"] else None,
+                **tags.slugs(),
+                "kind": tags.kind.slug if tags.kind else None,
             }
         )
     document = document_dumps({"format": FORMAT, "stories": stories}).encode("utf-8")

@@ -12,8 +12,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from principles.models import Kind, Level, Principle, Theme
-from stories.models import Story, StoryTemplate
+from stories.models import TAG_RELATIONS, Story, StoryTags, StoryTemplate
 from stories.services import story_save
 
 SEED = Path(__file__).resolve().parent / "seed" / "demo_bank.json"
@@ -64,10 +63,5 @@ def load_story(user, row: dict) -> Story:
         metrics=row["metrics"],
         status=row["status"],
     )
-    tags = {
-        "principles": list(Principle.objects.filter(slug__in=row["principles"])),
-        "themes": list(Theme.objects.filter(slug__in=row["themes"])),
-        "levels": list(Level.objects.filter(slug__in=row["levels"])),
-        "kind": Kind.objects.filter(slug=row["kind"]).first(),
-    }
+    tags = StoryTags.from_slugs({name: row[name] for name in (*TAG_RELATIONS, "kind")})
     return story_save(story=story, answers=answers, tags=tags)

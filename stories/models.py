@@ -216,14 +216,6 @@ class StoryTags:
             kind=Kind.objects.filter(slug=slugs.get("kind") or "").first(),
         )
 
-    @classmethod
-    def coerce(cls, tags: "StoryTags | dict") -> "StoryTags":
-        """Temporary, until the last callers (the import, the demo, the bench) build
-        StoryTags: the old {"principles": [...], ..., "kind": ...} dict."""
-        if isinstance(tags, StoryTags):
-            return tags
-        return cls(**{name: tags[name] for name in (*TAG_RELATIONS, "kind") if name in tags})
-
     def rows(self, relation: str) -> Sequence:
         """The tags of one of TAG_RELATIONS."""
         return getattr(self, relation)

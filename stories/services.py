@@ -118,10 +118,8 @@ def story_save(
 
     For an update, `expected_version` is the version the editor loaded
     (default: the instance's own); a mismatch changes nothing but keeps the
-    edit's text as a revision, and raises StoryConflict. (`tags` may still be
-    the old plain dict: see StoryTags.coerce.)
+    edit's text as a revision, and raises StoryConflict.
     """
-    tags = StoryTags.coerce(tags)
     try:
         return story_save_atomic(
             story=story, answers=answers, tags=tags, expected_version=expected_version, kind=kind
@@ -247,10 +245,8 @@ def story_create_many(
     The tags (and kind) must be rows just read from the catalogue: their
     existence is not queried again story by story, which is the one check of
     full_clean() left out (with the title constraint, which the database
-    enforces and the callers check first). (`tags` may still be the old plain
-    dicts: see StoryTags.coerce.)
+    enforces and the callers check first).
     """
-    tags = [StoryTags.coerce(story_tags) for story_tags in tags]
     errors: dict[int, ValidationError] = {}
     for index, (story, story_answers, story_tags) in enumerate(
         zip(stories, answers, tags, strict=True)

@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from principles.models import Kind, Level, Principle, Theme
-from stories.models import TAG_RELATIONS, Story, StoryRevision, StoryTemplate
+from stories.models import TAG_RELATIONS, Story, StoryRevision, StoryTags, StoryTemplate
 from stories.services import BULK_BATCH, StoriesInvalid, story_create_many
 from stories.transfer import (
     FORMAT,
@@ -267,16 +267,17 @@ def bank_import(*, user, document: dict, confirm_unknown_tags: bool = False) -> 
     return result
 
 
-def record_tags(record: StoryRecord, rows: dict) -> dict:
+def record_tags(record: StoryRecord, rows: dict) -> StoryTags:
     """A record's tags as catalogue rows (those this server lacks left out), as saves take them."""
-    tags: dict[str, Any] = {
-        relation: [
-            rows[relation][slug] for slug in getattr(record, relation) if slug in rows[relation]
-        ]
-        for relation in TAG_RELATIONS
-    }
-    tags["kind"] = rows["kinds"].get(record.kind)
-    return tags
+    return StoryTags(
+        **{
+            relation: [
+                rows[relation][slug] for slug in getattr(record, relation) if slug in rows[relation]
+            ]
+            for relation in TAG_RELATIONS
+        },
+        kind=rows["kinds"].get(record.kind),
+    )
 
 
 TIME_FIELDS = {"created_at": "created_at", "updated_at": "updated_at", "deleted_at": "trashed_at"}

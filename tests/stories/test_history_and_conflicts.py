@@ -10,7 +10,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from stories.models import Story, StoryDraft, StoryRevision
+from stories.models import Story, StoryDraft, StoryRevision, StoryTags
 from stories.services import StoryConflict, story_save
 from tests.factories import StoryFactory
 
@@ -145,7 +145,7 @@ def test_two_real_saves_racing_one_wins_the_other_conflicts():
             racer = Story.objects.get(pk=story.pk)
             answers = [dict(a, text=text) if a["section"] == "result" else a for a in racer.answers]
             barrier.wait(timeout=10)
-            story_save(story=racer, answers=answers, tags={}, expected_version=1)
+            story_save(story=racer, answers=answers, tags=StoryTags(), expected_version=1)
             outcomes.append(f"saved {text}")
         except StoryConflict:
             outcomes.append(f"conflict {text}")
