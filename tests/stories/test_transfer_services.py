@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from practice.models import Answer, PracticeSession, PracticeSettings, ReviewSchedule
 from practice.services import schedule_refresh
-from principles.models import Kind, Level, Principle, Question, Theme
-from stories.models import ANSWER_MAX, METRICS_MAX, Story, StoryTemplate
+from principles.models import Level, Principle, Question
+from stories.models import ANSWER_MAX, METRICS_MAX, Story, StoryTags, StoryTemplate
 from stories.services import story_save
 from stories.star import SECTIONS, clean_text
 from stories.transfer import (
@@ -50,14 +50,14 @@ def write_story(user, title: str, *, template="technical-direction", **fields) -
         metrics=fields.pop("metrics", "5% → 0.4% failed payments\n$60k a month kept"),
         status=fields.pop("status", Story.Status.READY),
     )
-    tags = {
-        "principles": list(
-            Principle.objects.filter(slug__in=fields.pop("principles", ["ownership", "dive-deep"]))
-        ),
-        "themes": list(Theme.objects.filter(slug__in=fields.pop("themes", ["failure-recovery"]))),
-        "levels": list(Level.objects.filter(slug__in=fields.pop("levels", ["senior", "staff"]))),
-        "kind": Kind.objects.filter(slug=fields.pop("kind", "technical")).first(),
-    }
+    tags = StoryTags.from_slugs(
+        {
+            "principles": fields.pop("principles", ["ownership", "dive-deep"]),
+            "themes": fields.pop("themes", ["failure-recovery"]),
+            "levels": fields.pop("levels", ["senior", "staff"]),
+            "kind": fields.pop("kind", "technical"),
+        }
+    )
     assert not fields, fields
     return story_save(story=story, answers=answers, tags=tags)
 
