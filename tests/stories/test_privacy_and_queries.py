@@ -41,16 +41,21 @@ def test_anonymous_visitor_is_sent_to_login(client, user, method, name, data):
     assert reverse("account_login") in response["Location"]
 
 
-def test_other_users_stories_never_appear_in_lists_search_or_coverage(other_client, user):
+def test_other_users_stories_never_appear_in_lists_search_or_coverage(
+    other_client, user_client, user
+):
     StoryFactory(
         owner=user, title="Secret migration", principles=[Principle.objects.get(slug="ownership")]
     )
+    # A principle's stories are the stories app's fragment now (the principle page
+    # only loads it), so that is the URL to probe; the owner sees the story on each.
     for url, params in [
         (reverse("stories:bank"), {}),
         (reverse("stories:bank"), {"q": "secret migration"}),
         (reverse("stories:coverage"), {}),
-        (reverse("principles:detail", args=["ownership"]), {}),
+        (reverse("stories:principle", args=["ownership"]), {}),
     ]:
+        assert "Secret migration" in user_client.get(url, params).content.decode()
         assert "Secret migration" not in other_client.get(url, params).content.decode()
 
 
