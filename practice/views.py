@@ -32,8 +32,12 @@ def get_session_for_user(request: HttpRequest, pk: int) -> PracticeSession:
     return get_object_or_404(sessions, pk=pk, owner=request.user)
 
 
-def get_answer_for_session(session: PracticeSession, answer_pk: int) -> Answer:
-    return get_object_or_404(Answer, pk=answer_pk, session=session)
+def get_answer_for_user(
+    request: HttpRequest, pk: int, answer_pk: int
+) -> tuple[PracticeSession, Answer]:
+    """The signed-in user's session `pk` and its answer `answer_pk`, or 404."""
+    session = get_session_for_user(request, pk)
+    return session, get_object_or_404(Answer, pk=answer_pk, session=session)
 
 
 @require_safe
@@ -109,8 +113,7 @@ def apply_change(
 
 @require_POST
 def answer_start(request: HtmxHttpRequest, pk: int, answer_pk: int) -> HttpResponse:
-    session = get_session_for_user(request, pk)
-    answer = get_answer_for_session(session, answer_pk)
+    session, answer = get_answer_for_user(request, pk, answer_pk)
     form = StartAnswerForm(request.POST, user=request.user)
     if not form.is_valid():
         messages.error(request, "That story is not in your bank; choose another one.")
@@ -121,15 +124,13 @@ def answer_start(request: HtmxHttpRequest, pk: int, answer_pk: int) -> HttpRespo
 
 @require_POST
 def answer_stop(request: HtmxHttpRequest, pk: int, answer_pk: int) -> HttpResponse:
-    session = get_session_for_user(request, pk)
-    answer = get_answer_for_session(session, answer_pk)
+    session, answer = get_answer_for_user(request, pk, answer_pk)
     return apply_change(request, session, lambda: services.answer_stop(answer=answer))
 
 
 @require_POST
 def answer_rate(request: HtmxHttpRequest, pk: int, answer_pk: int) -> HttpResponse:
-    session = get_session_for_user(request, pk)
-    answer = get_answer_for_session(session, answer_pk)
+    session, answer = get_answer_for_user(request, pk, answer_pk)
     form = RateAnswerForm(request.POST, user=request.user)
     if not form.is_valid():
         messages.error(request, "The rating was not saved: please correct the form below.")
