@@ -104,6 +104,7 @@ ROUTES = {
     ),
     "practice:finish": ({"POST"}, lambda o: {"pk": o["session"].pk}),
     "practice:abandon": ({"POST"}, lambda o: {"pk": o["session"].pk}),
+    "practice:story": ({"GET"}, lambda o: {"pk": o["story"].pk}),
 }
 
 OBJECT_ROUTES = {
