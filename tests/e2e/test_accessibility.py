@@ -277,7 +277,7 @@ def settings_errors(page, user) -> None:
     page.get_by_label("Band start (seconds)").fill("300")
     page.get_by_label("Band end (seconds)").fill("200")
     page.get_by_role("button", name="Save settings").click()
-    page.get_by_text("The band must end after it starts.").wait_for()
+    page.get_by_text("The band must end after it starts (e.g. 120 to 180).").wait_for()
 
 
 def account_deletion_errors(page, user) -> None:
