@@ -17,7 +17,7 @@ export UV_PYTHON_DOWNLOADS := never
 # production defaults (DEBUG off) so that they check what production does.
 RUN_DEBUG ?= $(if $(DEBUG),$(DEBUG),true)
 
-.PHONY: run test lint install migrate demo bench bench-import lock clean-db superuser
+.PHONY: run test lint install migrate demo bench bench-import coach-eval lock clean-db superuser
 
 $(UV): requirements/uv.txt
 	$(PYTHON) -m venv $(UV_VENV)
@@ -69,6 +69,10 @@ demo: migrate
 
 superuser: migrate
 	$(BIN)/python manage.py createsuperuser
+
+# The coach's precision and recall per red flag on the labelled corpus (no database).
+coach-eval: install
+	$(BIN)/python bench/coach_eval.py
 
 # Load benchmark against its own database (var/bench-postgres); see bench/README.md.
 BENCH_SECONDS ?= 20
