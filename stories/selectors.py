@@ -61,3 +61,24 @@ def principle_stories(*, user, principle: Principle) -> list[Story]:
     """The user's own stories tagged to `principle`, most recently edited first."""
     stories = Story.objects.for_user(user).filter(principles=principle).order_by("-updated_at")
     return list(stories.only("pk", "title")[:PRINCIPLE_STORIES_SHOWN])
+
+
+def untagged_choices(*, story: Story) -> dict:
+    """The principles and themes the story is not tagged with (for inline tagging)."""
+    tagged_principles = {p.pk for p in story.principles.all()}
+    tagged_themes = {t.pk for t in story.themes.all()}
+    return {
+        "untagged_principles": [
+            p for p in Principle.objects.all() if p.pk not in tagged_principles
+        ],
+        "untagged_themes": [t for t in Theme.objects.all() if t.pk not in tagged_themes],
+    }
+
+
+def transfer_counts(*, user) -> dict:
+    """How many stories an export holds: those in the bank and those in the Trash."""
+    stories = Story.with_trash.filter(owner=user)
+    return {
+        "story_count": stories.filter(deleted_at__isnull=True).count(),
+        "trash_count": stories.filter(deleted_at__isnull=False).count(),
+    }

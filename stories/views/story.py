@@ -6,9 +6,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from config.htmx import HtmxHttpRequest
-from principles.models import Principle, Theme
+from stories import selectors
 from stories.forms import TagToggleForm
-from stories.models import TRASH_DAYS, Story
+from stories.models import TRASH_DAYS
 from stories.review import review_story
 from stories.services import story_duplicate, story_toggle_tag, story_trash
 from stories.views.helpers import get_story_for_user
@@ -21,20 +21,9 @@ def story_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "story": story,
         "review": review_story(story.sections, themes=themes),
-        **tag_choices(story),
+        **selectors.untagged_choices(story=story),
     }
     return render(request, "stories/story_detail.html", context)
-
-
-def tag_choices(story: Story) -> dict:
-    tagged_principles = {p.pk for p in story.principles.all()}
-    tagged_themes = {t.pk for t in story.themes.all()}
-    return {
-        "untagged_principles": [
-            p for p in Principle.objects.all() if p.pk not in tagged_principles
-        ],
-        "untagged_themes": [t for t in Theme.objects.all() if t.pk not in tagged_themes],
-    }
 
 
 @require_POST
@@ -50,7 +39,7 @@ def story_tag(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if not request.htmx:
         return redirect(story)
     story = get_story_for_user(request, pk, with_tags=True)  # the tags as now saved
-    context = {"story": story, **tag_choices(story)}
+    context = {"story": story, **selectors.untagged_choices(story=story)}
     return render(request, "stories/story_detail.html#tags", context)
 
 

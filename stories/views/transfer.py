@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
+from stories import selectors
 from stories.forms import TransferConfirmForm, TransferUploadForm
 from stories.models import Story
 from stories.transfer import DocumentError, document_dumps, document_load
@@ -32,12 +33,10 @@ from stories.transfer.services import (
 
 
 def transfer_page(request: HttpRequest, **context) -> HttpResponse:
-    stories = Story.with_trash.filter(owner=request.user)
     context = {
         "json_form": TransferUploadForm(kind="json"),
         "csv_form": TransferUploadForm(kind="csv"),
-        "story_count": stories.filter(deleted_at__isnull=True).count(),
-        "trash_count": stories.filter(deleted_at__isnull=False).count(),
+        **selectors.transfer_counts(user=request.user),
         **context,
     }
     return render(request, "stories/transfer/transfer.html", context)
