@@ -7,9 +7,12 @@ class PracticeConfig(AppConfig):
 
     def ready(self) -> None:
         from practice.demo import demo_practice_history
+        from practice.models import PracticeSettings
         from practice.transfer import register  # practice history joins the bank export
         from stories.demo import DEMO_EXTENSIONS
+        from stories.targets import register_targets
 
         register()
+        register_targets(lambda user: PracticeSettings.for_user(user).targets())
         if demo_practice_history not in DEMO_EXTENSIONS:
             DEMO_EXTENSIONS.append(demo_practice_history)

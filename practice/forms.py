@@ -10,6 +10,7 @@ from practice.models import (
 from principles.forms import TagFilterForm, catalogue_choice
 from principles.models import Principle, Theme
 from stories.models import Story
+from stories.targets import PRINCIPLE_SLOTS_MAX
 
 
 class PracticeSettingsForm(forms.ModelForm):
@@ -22,10 +23,14 @@ class PracticeSettingsForm(forms.ModelForm):
             "band_min_seconds",
             "band_max_seconds",
             "questions_per_session",
+            "principle_slots",
             "target_company",
         ]
         help_texts = {
-            "band_min_seconds": "When the clock turns amber: 120 seconds is 2:00.",
+            "band_min_seconds": (
+                "When the clock turns amber: 120 seconds is 2:00. The coach also reads your "
+                "band as the length a story should be (at 150 words a minute)."
+            ),
             "band_max_seconds": "When the clock turns red: 180 seconds is 3:00.",
             "target_company": "For your own notes, e.g. the company you are preparing for.",
         }
@@ -38,6 +43,7 @@ class PracticeSettingsForm(forms.ModelForm):
                 {"min": BAND_MIN_SECONDS, "max": BAND_MAX_SECONDS, "step": 5}
             )
         self.fields["questions_per_session"].widget.attrs.update({"min": 1, "max": 20})
+        self.fields["principle_slots"].widget.attrs.update({"min": 1, "max": PRINCIPLE_SLOTS_MAX})
 
 
 class StartSessionForm(forms.Form):

@@ -17,6 +17,8 @@ from django.urls import reverse
 from practice.timing import band_verdict
 from principles.models import Level, Principle, Question, Theme
 from stories.models import Story
+from stories.star import SPOKEN_BAND, SpokenBand
+from stories.targets import PRINCIPLE_SLOTS, PRINCIPLE_SLOTS_MAX, Targets
 
 # The answer band, the rule every band obeys (a user's settings and each session's copy):
 # it starts at 30 seconds or later, ends by 900 seconds, and ends after it starts.
@@ -80,10 +82,16 @@ class PracticeSettings(BandRule, models.Model):
         Level, on_delete=models.PROTECT, related_name="+", default=default_target_level
     )
     band_min_seconds = models.PositiveSmallIntegerField(
-        "band start (seconds)", default=120, validators=band_validators()
+        "band start (seconds)", default=SPOKEN_BAND.min_seconds, validators=band_validators()
     )
     band_max_seconds = models.PositiveSmallIntegerField(
-        "band end (seconds)", default=180, validators=band_validators()
+        "band end (seconds)", default=SPOKEN_BAND.max_seconds, validators=band_validators()
+    )
+    principle_slots = models.PositiveSmallIntegerField(
+        "stories per principle",
+        default=PRINCIPLE_SLOTS,
+        validators=[MinValueValidator(1), MaxValueValidator(PRINCIPLE_SLOTS_MAX)],
+        help_text="How many different stories coverage asks for each principle.",
     )
     questions_per_session = models.PositiveSmallIntegerField(
         default=5, validators=[MinValueValidator(1), MaxValueValidator(20)]
@@ -99,6 +107,10 @@ class PracticeSettings(BandRule, models.Model):
                 condition=Q(questions_per_session__gte=1) & Q(questions_per_session__lte=20),
                 name="practice_settings_question_count_in_range",
             ),
+            models.CheckConstraint(
+                condition=Q(principle_slots__gte=1) & Q(principle_slots__lte=PRINCIPLE_SLOTS_MAX),
+                name="practice_settings_principle_slots_in_range",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -109,6 +121,11 @@ class PracticeSettings(BandRule, models.Model):
         """The user's saved settings, or unsaved defaults (reading never writes)."""
         found = cls.objects.filter(user=user).select_related("target_level").first()
         return found or cls(user=user)
+
+    def targets(self) -> Targets:
+        """As the stories app reads them (see stories/targets.py)."""
+        band = SpokenBand(self.band_min_seconds, self.band_max_seconds)
+        return Targets(band=band, principle_slots=self.principle_slots)
 
     def levels(self) -> list[Level]:
         """The levels questions are drawn from: the target and the one below it."""

@@ -28,6 +28,7 @@ from practice.models import (
 )
 from practice.services import schedule_refresh
 from principles.models import Level, Principle, Question, Theme
+from stories.targets import PRINCIPLE_SLOTS, PRINCIPLE_SLOTS_MAX
 from stories.transfer import DocumentError, FieldReader, instant_text, json_type
 from stories.transfer.services import ExtraSection, section_register
 
@@ -39,6 +40,7 @@ SETTINGS_COPIED = (
     "band_min_seconds",
     "band_max_seconds",
     "questions_per_session",
+    "principle_slots",
     "target_company",
 )
 SESSION_COPIED = (
@@ -90,6 +92,7 @@ def settings_entry(settings: PracticeSettings) -> dict:
         "band_min_seconds": settings.band_min_seconds,
         "band_max_seconds": settings.band_max_seconds,
         "questions_per_session": settings.questions_per_session,
+        "principle_slots": settings.principle_slots,
         "target_company": settings.target_company,
     }
 
@@ -174,6 +177,9 @@ def settings_read(data, problems: list[str]) -> dict | None:
         "questions_per_session": reader.integer(
             "questions_per_session", minimum=1, maximum=20, required=True
         ),
+        # Absent from exports made before it existed: the default then applies.
+        "principle_slots": reader.integer("principle_slots", minimum=1, maximum=PRINCIPLE_SLOTS_MAX)
+        or PRINCIPLE_SLOTS,
         "target_company": reader.text("target_company", max_length=COMPANY_MAX),
     }
 

@@ -20,7 +20,8 @@ from django.db.models import F, Q
 from django.urls import reverse
 
 from principles.models import Kind, Level, Principle, Theme
-from stories.star import SECTION_LABELS, SECTIONS
+from stories.review import READY_SCORE
+from stories.star import SECTION_LABELS, SECTIONS, speaking_seconds
 
 TRASH_DAYS = 30
 TITLE_MAX = 200
@@ -43,7 +44,7 @@ class ReadinessTier:
 # The readiness tiers, highest first: the one definition every badge reads
 # (through the `readiness_colour` template filter).
 READINESS_TIERS = (
-    ReadinessTier("ready", 80, "success"),
+    ReadinessTier("ready", READY_SCORE, "success"),
     ReadinessTier("nearly", 50, "warning"),
     ReadinessTier("not yet", 0, "danger"),
 )
@@ -74,6 +75,10 @@ class StoryTemplate(models.Model):
     description = models.TextField(max_length=1000, blank=True)
     kind = models.ForeignKey(
         Kind, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The one theme a story from this template is about (its default core theme).
+    core_theme = models.ForeignKey(
+        Theme, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     themes = models.ManyToManyField(Theme, blank=True, related_name="+")
     principles = models.ManyToManyField(Principle, blank=True, related_name="+")
@@ -299,6 +304,11 @@ class Story(models.Model):
     learning = models.TextField(blank=True)
     metrics = models.TextField("key metrics", max_length=METRICS_MAX, blank=True)
     principles = models.ManyToManyField(Principle, blank=True, related_name="stories")
+    # The theme the story is mainly about: in coverage it fills this theme first.
+    # `themes` are the others it can flex to (the core theme is one of them too).
+    core_theme = models.ForeignKey(
+        Theme, null=True, blank=True, on_delete=models.SET_NULL, related_name="core_stories"
+    )
     themes = models.ManyToManyField(Theme, blank=True, related_name="stories")
     levels = models.ManyToManyField(Level, blank=True, related_name="stories")
     kind = models.ForeignKey(
@@ -360,9 +370,7 @@ class Story(models.Model):
 
     @property
     def speaking_seconds(self) -> int:
-        from stories.review import WORDS_PER_MINUTE
-
-        return round(self.word_count * 60 / WORDS_PER_MINUTE)
+        return speaking_seconds(self.word_count)
 
     def answer_text(self, key: str) -> str:
         return next((a["text"] for a in self.answers if a.get("key") == key), "")

@@ -73,6 +73,27 @@ FAILURE_THEME = "failure-recovery"
 THIN_ACTION_SHARE = 0.30
 THIN_ACTION_MIN_WORDS = 40
 
+# A score from here up is "ready" (the readiness tiers in stories/models.py start here).
+READY_SCORE = 80
+
+# Each code's name as the pages and exports show it: users never see a code.
+FLAG_LABELS = {
+    "we_not_i": "“We”, not “I”",
+    "over_crediting": "Credit handed away",
+    "no_obstacle": "No obstacle",
+    "thin_action": "Thin Action",
+    "vague_outcome": "Vague outcome",
+    "no_learning": "No learning",
+    "too_short": "Too short",
+    "too_long": "Too long",
+}
+
+
+def flag_label(code: str) -> str:
+    """A code's name; an unknown code (from an older version) reads as words too."""
+    return FLAG_LABELS.get(code) or code.replace("_", " ").capitalize()
+
+
 ERROR_WEIGHT = 30
 WARNING_WEIGHT = 15
 LENGTH_WEIGHT = 10

@@ -5,6 +5,7 @@ action, result and learning, whichever template its answers came from.
 """
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 # The five STAR sections, in the order a story is told, with their labels. The
 # one definition: the model's choices, the review, the forms and the export
@@ -21,6 +22,37 @@ SECTIONS = tuple(SECTION_LABELS)
 # The guide's advice for a two-to-three-minute answer: set the scene briefly,
 # spend most of the time on what you did, land the result and the lesson.
 TIME_BUDGET = {"situation+task": 0.20, "action": 0.60, "result+learning": 0.20}
+
+# How fast a story is told aloud: the guide's 150 words a minute. Every
+# estimate of speaking time (the coach, the pages, practice) uses it.
+WORDS_PER_MINUTE = 150
+
+
+@dataclass(frozen=True)
+class SpokenBand:
+    """How long a story should take to tell aloud, in seconds (and so in words)."""
+
+    min_seconds: int
+    max_seconds: int
+
+    @property
+    def min_words(self) -> int:
+        return round(self.min_seconds * WORDS_PER_MINUTE / 60)
+
+    @property
+    def max_words(self) -> int:
+        return round(self.max_seconds * WORDS_PER_MINUTE / 60)
+
+
+# The one spoken-length target: the guide's two to three minutes, i.e. 300 to
+# 450 words. The coach, its warnings and practice's default band all read it;
+# a user's practice band overrides it (see stories/targets.py).
+SPOKEN_BAND = SpokenBand(min_seconds=120, max_seconds=180)
+
+
+def speaking_seconds(word_count: int) -> int:
+    """How long `word_count` words take to say at WORDS_PER_MINUTE."""
+    return round(word_count * 60 / WORDS_PER_MINUTE)
 
 
 def clean_text(text: str | None) -> str:

@@ -16,6 +16,7 @@ def settings_form(**changes) -> PracticeSettingsForm:
         "band_min_seconds": 120,
         "band_max_seconds": 180,
         "questions_per_session": 5,
+        "principle_slots": 2,
         **changes,
     }
     return PracticeSettingsForm(data, instance=PracticeSettings(user=UserFactory()))
@@ -43,3 +44,11 @@ def test_start_form_needs_the_principle_or_theme_its_mode_draws_by():
     assert not StartSessionForm({"mode": "principle"}).is_valid()
     assert not StartSessionForm({"mode": "theme"}).is_valid()
     assert StartSessionForm({"mode": "level"}).is_valid()
+
+
+@pytest.mark.parametrize("slots", [0, 6])
+def test_stories_per_principle_outside_one_to_five_is_refused(slots):
+    assert settings_form(principle_slots=2).is_valid()  # the positive control
+    form = settings_form(principle_slots=slots)
+    assert not form.is_valid()
+    assert "principle_slots" in form.errors

@@ -394,6 +394,7 @@ def test_settings_save_and_are_used_for_the_next_session(user_client, user):
             "band_min_seconds": 90,
             "band_max_seconds": 150,
             "questions_per_session": 3,
+            "principle_slots": 2,
             "target_company": "Initech",
         },
     )
@@ -419,6 +420,7 @@ def test_settings_save_and_are_used_for_the_next_session(user_client, user):
         ({"band_max_seconds": 1000}, "less than or equal to 900"),
         ({"questions_per_session": 0}, "greater than or equal to 1"),
         ({"questions_per_session": 21}, "less than or equal to 20"),
+        ({"principle_slots": 6}, "less than or equal to 5"),
         ({"target_company": "x" * 201}, "at most 200 characters"),
         ({"band_min_seconds": "two"}, "Enter a whole number"),
         ({"target_level": 99999}, "Select a valid choice"),
@@ -430,6 +432,7 @@ def test_settings_refuse_bad_values(user_client, user, changes, message):
         "band_min_seconds": 120,
         "band_max_seconds": 180,
         "questions_per_session": 5,
+        "principle_slots": 2,
         **changes,
     }
     response = user_client.post(reverse("practice:settings"), data)

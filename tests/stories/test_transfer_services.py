@@ -71,6 +71,7 @@ def practise(user, stories: list[Story], *, sessions: int = 1) -> list[PracticeS
             "band_min_seconds": 90,
             "band_max_seconds": 150,
             "questions_per_session": 3,
+            "principle_slots": 3,
             "target_company": "Acme Ltd",
         },
     )
@@ -169,6 +170,7 @@ def practice_facts(user) -> dict:
             "target_level": settings_row.target_level.slug,
             "band": (settings_row.band_min_seconds, settings_row.band_max_seconds),
             "questions_per_session": settings_row.questions_per_session,
+            "principle_slots": settings_row.principle_slots,
             "target_company": settings_row.target_company,
         },
         "sessions": [
