@@ -17,6 +17,7 @@ from practice import drawing, scheduling, selectors
 from practice.models import Answer, PracticeSession, PracticeSettings, ReviewSchedule
 from principles.models import Principle, Theme
 from stories.models import Story
+from stories.services import stories_rescore
 
 Mode = PracticeSession.Mode
 
@@ -29,9 +30,19 @@ class EmptyDraw(PracticeError):
     """No question fits the chosen mode, so no session was started."""
 
 
+@transaction.atomic
 def settings_save(*, settings: PracticeSettings) -> PracticeSettings:
+    """Save the settings; a new answer band judges the whole bank again with it.
+
+    The band is also every story's length target (stories/targets.py), so the
+    stored verdicts and scores change with it, in the same transaction.
+    """
     settings.full_clean()
+    before = PracticeSettings.for_user(settings.user).targets().band
     settings.save()
+    band = settings.targets().band
+    if band != before:
+        stories_rescore(owner=settings.user, band=band)
     return settings
 
 

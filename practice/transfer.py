@@ -28,6 +28,7 @@ from practice.models import (
 )
 from practice.services import schedule_refresh
 from principles.models import Level, Principle, Question, Theme
+from stories.services import stories_rescore
 from stories.targets import PRINCIPLE_SLOTS, PRINCIPLE_SLOTS_MAX
 from stories.transfer import DocumentError, FieldReader, instant_text, json_type
 from stories.transfer.services import ExtraSection, section_register
@@ -339,6 +340,10 @@ def settings_import(user, settings: dict, found: dict) -> None:
     )
     row.full_clean(exclude=["user", "target_level"])
     row.save()
+    # The stories of this import were judged against the default band.
+    band = row.targets().band
+    if band != PracticeSettings(user=user).targets().band:
+        stories_rescore(owner=user, band=band)
 
 
 def fields_check(row: models.Model, *, exclude: list[str]) -> None:

@@ -18,7 +18,8 @@ from django.utils import timezone
 
 from stories.models import TAG_RELATIONS, Story, StoryDraft, StoryRevision, StoryTags, tag_column
 from stories.review import review_story
-from stories.star import SECTIONS, sections_from_answers
+from stories.star import SECTIONS, SpokenBand, sections_from_answers
+from stories.targets import targets_for
 
 SEARCH_VECTOR = (
     SearchVector("title", weight="A", config="english")
@@ -83,17 +84,30 @@ def apply_answers(story: Story, answers: list[dict]) -> None:
         setattr(story, name, text)
 
 
-def apply_review(story: Story, theme_slugs: list[str]) -> None:
-    review = review_story(story.sections, themes=theme_slugs)
+def apply_review(story: Story, theme_slugs: list[str], band: SpokenBand | None = None) -> None:
+    """Store the coach's verdict, judged against the owner's spoken band.
+
+    `band` saves the query for the owner's targets when the caller already has it.
+    """
+    if band is None:
+        band = targets_for(story.owner).band
+    review = review_story(story.sections, themes=theme_slugs, band=band)
     story.red_flags = review.codes
     story.score = review.score
     story.word_count = review.word_count
 
 
-def prepare(story: Story, answers: list[dict], tags: StoryTags, *, bulk: bool = False) -> None:
+def prepare(
+    story: Story,
+    answers: list[dict],
+    tags: StoryTags,
+    *,
+    bulk: bool = False,
+    band: SpokenBand | None = None,
+) -> None:
     apply_answers(story, answers)
     story.kind = tags.kind
-    apply_review(story, [theme.slug for theme in tags.themes])
+    apply_review(story, [theme.slug for theme in tags.themes], band=band)
     # In bulk, each check that would cost a query per story is left out (see story_create_many).
     story.full_clean(
         exclude=["owner", "template", "search_vector", *(["kind"] if bulk else [])],
@@ -248,11 +262,15 @@ def story_create_many(
     enforces and the callers check first).
     """
     errors: dict[int, ValidationError] = {}
+    # Each owner's band is read once, not once per story.
+    bands = {}
     for index, (story, story_answers, story_tags) in enumerate(
         zip(stories, answers, tags, strict=True)
     ):
+        if story.owner_id not in bands:
+            bands[story.owner_id] = targets_for(story.owner).band
         try:
-            prepare(story, story_answers, story_tags, bulk=True)
+            prepare(story, story_answers, story_tags, bulk=True, band=bands[story.owner_id])
         except ValidationError as error:
             errors[index] = error
     if errors:
@@ -386,3 +404,23 @@ def story_autosave_draft(
         defaults={"data": data, "base_version": base_version},
     )
     return draft
+
+
+def stories_rescore(*, owner, band: SpokenBand) -> int:
+    """Judge every story of `owner` again against a new spoken band (Trash included).
+
+    The verdict is derived data, not an edit: no version bump and no revision,
+    so an editor open in another tab is not told of a conflict. One UPDATE per
+    story whose verdict changed; returns how many changed.
+    """
+    stories = Story.with_trash.filter(owner=owner).prefetch_related("themes")
+    changed = []
+    for story in stories:
+        before = (story.red_flags, story.score, story.word_count)
+        apply_review(story, [theme.slug for theme in story.themes.all()], band=band)
+        if (story.red_flags, story.score, story.word_count) != before:
+            changed.append(story)
+    Story.with_trash.bulk_update(
+        changed, ["red_flags", "score", "word_count"], batch_size=BULK_BATCH
+    )
+    return len(changed)

@@ -109,7 +109,8 @@ class TemplateFieldFactory(factory.django.DjangoModelFactory):
 STRONG_STORY = {
     "situation": (
         "Our checkout service failed one payment in twenty during the holiday peak, and the team "
-        "that owned it had just lost its two most senior engineers."
+        "that owned it had just lost its two most senior engineers. Support was answering two "
+        "hundred complaints a day, and the finance team could not reconcile the failed orders."
     ),
     "task": (
         "I was asked to bring the failure rate under one percent within six weeks, with a frozen "
@@ -124,11 +125,16 @@ STRONG_STORY = {
         "test at twice the peak traffic before I switched it on for all customers. When the "
         "second provider's sandbox disagreed with its production behaviour, I set up a daily "
         "call with their engineers and wrote the contract tests that caught two mismatches "
-        "before launch. I also wrote the runbook and trained three teammates to operate it."
+        "before launch. I also wrote the runbook and trained three teammates to operate it. "
+        "During the rollout I watched the error dashboards myself each morning, and when one "
+        "region showed a spike I paused the flag there, found a stale DNS entry and fixed it "
+        "within the hour. I sent a short written update to support and finance every Friday, "
+        "so they knew which customers to contact and which refunds to expect."
     ),
     "result": (
         "Failed payments fell from 5% to 0.4% in four weeks, which kept about $60,000 a month in "
-        "orders."
+        "orders. Complaints to support dropped from two hundred a day to fewer than ten, and the "
+        "fallback has since carried two provider outages without a customer noticing."
     ),
     "learning": (
         "I learned to bring the cost of a problem in money before asking for time; I now start "

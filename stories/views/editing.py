@@ -12,6 +12,7 @@ from stories.models import Story, StoryDraft, StoryTemplate
 from stories.review import review_story
 from stories.services import StoryConflict, story_autosave_draft, story_write
 from stories.star import sections_from_answers
+from stories.targets import targets_for
 from stories.views.helpers import get_story_for_user, posted_story_or_template
 
 
@@ -119,8 +120,8 @@ def story_review(request: HtmxHttpRequest) -> HttpResponse:
         context = {"error": first_error(form)}
         return render(request, "stories/story_form.html#coach", context, status=status)
     sections = sections_from_answers(form.answers())
-    review = review_story(sections, themes=form.themes())
+    band = targets_for(request.user).band
+    review = review_story(sections, themes=form.themes(), band=band)
     narrative = "\n\n".join(text for text in sections.values() if text)
-    return render(
-        request, "stories/story_form.html#coach", {"review": review, "narrative": narrative}
-    )
+    context = {"review": review, "narrative": narrative, "band": band}
+    return render(request, "stories/story_form.html#coach", context)

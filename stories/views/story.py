@@ -11,6 +11,7 @@ from stories.forms import TagToggleForm
 from stories.models import TRASH_DAYS
 from stories.review import review_story
 from stories.services import story_duplicate, story_toggle_tag, story_trash
+from stories.targets import targets_for
 from stories.views.helpers import get_story_for_user
 
 
@@ -20,7 +21,7 @@ def story_detail(request: HttpRequest, pk: int) -> HttpResponse:
     themes = [theme.slug for theme in story.themes.all()]
     context = {
         "story": story,
-        "review": review_story(story.sections, themes=themes),
+        "review": review_story(story.sections, themes=themes, band=targets_for(request.user).band),
         **selectors.untagged_choices(story=story),
     }
     return render(request, "stories/story_detail.html", context)

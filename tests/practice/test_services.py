@@ -205,3 +205,49 @@ def test_weakest_first_does_not_count_stories_in_the_trash_as_cover(user):
     PracticeSettingsFactory(user=user, questions_per_session=5)
     session = services.session_start(user=user, mode="weakest", rng=random.Random(8))
     assert all(mentorship in q.themes.all() for q in drawn_questions(session))
+
+
+# --- A new answer band judges the bank again ---------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_new_band_judges_the_whole_bank_again(user, other_user):
+    from practice.models import PracticeSettings
+    from stories.models import Story
+
+    story = StoryFactory(owner=user)
+    trashed = StoryFactory(owner=user)
+    Story.with_trash.filter(pk=trashed.pk).update(deleted_at=timezone.now())
+    theirs = StoryFactory(owner=other_user)
+    assert story.red_flags == [] and story.score >= 80  # fits the guide's 2–3 minutes
+    version = story.version
+
+    settings = PracticeSettings.for_user(user)
+    settings.band_min_seconds, settings.band_max_seconds = 30, 90
+    services.settings_save(settings=settings)
+
+    story.refresh_from_db()
+    assert "too_long" in story.red_flags and story.score < 80
+    assert "too_long" in Story.with_trash.get(pk=trashed.pk).red_flags
+    assert story.version == version  # a verdict, not an edit: no conflict in open tabs
+    theirs.refresh_from_db()
+    assert theirs.red_flags == []  # another user's bank is untouched
+
+
+@pytest.mark.django_db
+def test_a_story_saved_after_a_band_change_is_judged_by_the_new_band(user):
+    from practice.models import PracticeSettings
+    from stories.models import StoryTags
+    from stories.services import story_save
+
+    settings = PracticeSettings.for_user(user)
+    settings.band_min_seconds, settings.band_max_seconds = 30, 90
+    services.settings_save(settings=settings)
+    story = StoryFactory(owner=user)
+    assert "too_long" in story.red_flags
+
+    settings.band_min_seconds, settings.band_max_seconds = 120, 180
+    services.settings_save(settings=settings)
+    story.refresh_from_db()
+    story = story_save(story=story, answers=story.answers, tags=StoryTags.of_story(story))
+    assert story.red_flags == []

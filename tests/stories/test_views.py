@@ -446,3 +446,27 @@ def test_bank_page_links_declare_their_htmx_attributes_once_on_the_nav(user_clie
         reverse("stories:bank"), {"status": "draft", "page": "2"}, HTTP_HX_REQUEST="true"
     )
     assert "<html" not in second.content.decode() and second.context["page"].number == 2
+
+
+# --- The live review judges the length against the user's own band ------------------------
+
+
+def strong_story_post() -> dict:
+    data = {}
+    for name, text in STRONG_STORY.items():
+        data[f"answer_{name}"] = text
+        data[f"section_{name}"] = name
+    return data
+
+
+def test_the_live_review_uses_the_users_band(user_client, user):
+    from tests.factories import PracticeSettingsFactory
+
+    default = user_client.post(reverse("stories:review"), strong_story_post()).content.decode()
+    assert "aim for 300–450 words, 120–180 s" in default
+    assert 'data-code="too_long"' not in default  # 341 words fit the guide's band
+
+    PracticeSettingsFactory(user=user, band_min_seconds=30, band_max_seconds=90)
+    short = user_client.post(reverse("stories:review"), strong_story_post()).content.decode()
+    assert "aim for 75–225 words, 30–90 s" in short
+    assert 'data-code="too_long"' in short  # the same story is too long for a 90 s band
