@@ -142,8 +142,8 @@ class StoryQuerySet(models.QuerySet):
     def with_red_flags(self) -> "StoryQuerySet":
         return self.exclude(red_flags=[])
 
-    def ready(self) -> "StoryQuerySet":
-        """Stories the coach has nothing against: no red flag at all."""
+    def without_red_flags(self) -> "StoryQuerySet":
+        """Stories the coach has nothing against: no red flag at all, not even a warning."""
         return self.filter(red_flags=[])
 
     def filtered(self, filters: dict) -> "StoryQuerySet":
@@ -162,7 +162,7 @@ class StoryQuerySet(models.QuerySet):
         if filters.get("flags") == "with":
             stories = stories.with_red_flags()
         elif filters.get("flags") == "without":
-            stories = stories.ready()
+            stories = stories.without_red_flags()
         terms = filters.get("q", "").strip()
         sort = filters.get("sort") or ("relevance" if terms else "updated")
         if terms:
