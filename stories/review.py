@@ -43,15 +43,32 @@ Codes, in the order findings are returned (they are part of the API; other tools
     what the narrator learned or changed ("Looking back, I learned...", "Since then I
     always..."). An error for a story with the ``failure-recovery`` theme, else a warning.
 ``too_short`` / ``too_long`` (story)
-    The guide asks for 2-3 minutes. Speaking time is estimated at 150 words a minute
-    over all five sections; under 90 seconds is too short, over 180 seconds too long.
+    The guide asks for 2-3 minutes. Speaking time is estimated at
+    ``stories.star.WORDS_PER_MINUTE`` (150) words a minute over all five sections, and
+    judged against a ``stories.star.SpokenBand``: by default ``SPOKEN_BAND``, 120-180
+    seconds (300-450 words); a user's practice band can be passed instead. Under the
+    band's ``min_seconds`` is too short, over its ``max_seconds`` too long, and both
+    messages state the band ("aim for 300–450 words, 2–3 minutes").
 
 An entirely empty story is reviewed like any other, so it gets the findings that say what
 is missing (no_obstacle, vague_outcome, no_learning, too_short) and none of the findings
 that criticise text that is there: a predictable checklist of what to write.
 
-Score: 100, less 30 per error, 15 per warning, and 10 for too_short or too_long (length is
-the easiest thing to fix), never below 0. An empty story scores 0.
+Readiness and score (the formula, exactly):
+
+- ``ready`` is true when the story is within the spoken band (no ``too_short`` or
+  ``too_long``), takes at least 60 seconds to say (``SKETCH_SECONDS``; only matters for
+  a band shorter than a minute) and has no finding of severity ``"error"``. Warnings
+  other than length do not stop a story being ready.
+- ``base = max(0, 100 - 30 * errors - 15 * content warnings - 10 * length findings)``
+  (``ERROR_WEIGHT``, ``WARNING_WEIGHT``, ``LENGTH_WEIGHT``).
+- If ready: ``score = max(READY_SCORE, base)``, i.e. at least 80. If not ready:
+  ``score = min(READY_SCORE - 1, base)``, i.e. at most 79. So the "ready" readiness tier
+  (score >= 80, ``stories.models.READINESS_TIERS``) means exactly ``Review.ready``.
+- A story under 60 seconds of speech (``speaking_seconds < 60``: 148 words or fewer) is then
+  capped: ``score = min(score, 50)`` (``SKETCH_SCORE_CAP``), so a keyword-stuffed sketch
+  can never look nearly ready.
+- An empty story scores 0.
 
 Words are runs of letters or digits joined by apostrophes or hyphens, so "I'm" and
 "cross-team" are one word each; curly apostrophes are treated as straight ones.
@@ -63,18 +80,18 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from stories.star import SECTIONS
-
-WORDS_PER_MINUTE = 150
-SHORT_SECONDS = 90
-LONG_SECONDS = 180
+from stories.star import SECTIONS, SPOKEN_BAND, WORDS_PER_MINUTE, SpokenBand, speaking_seconds
 
 FAILURE_THEME = "failure-recovery"
 THIN_ACTION_SHARE = 0.30
 THIN_ACTION_MIN_WORDS = 40
 
-# A score from here up is "ready" (the readiness tiers in stories/models.py start here).
+# A score from here up is "ready" (the readiness tiers in stories/models.py start here), and
+# the score is built so that it is exactly when Review.ready is true.
 READY_SCORE = 80
+# A story told in under a minute is a sketch, whatever it says: it scores at most this.
+SKETCH_SECONDS = 60
+SKETCH_SCORE_CAP = 50
 
 # Each code's name as the pages and exports show it: users never see a code.
 FLAG_LABELS = {
@@ -128,6 +145,7 @@ class Review:
     word_count: int
     speaking_seconds: int
     score: int
+    ready: bool = False
 
     @property
     def codes(self) -> list[str]:
@@ -170,11 +188,12 @@ def _sentences(text: str) -> list[str]:
 class _Story:
     """The story's text, normalised and split once for all the rules."""
 
-    def __init__(self, sections: Mapping[str, str | None], themes: Iterable[str]):
+    def __init__(self, sections: Mapping[str, str | None], themes: Iterable[str], band: SpokenBand):
+        self.band = band
         self.text = {name: _normalise(sections.get(name)) for name in SECTIONS}
         self.words = {name: _words(self.text[name]) for name in SECTIONS}
         self.word_count = sum(len(words) for words in self.words.values())
-        self.speaking_seconds = round(self.word_count * 60 / WORDS_PER_MINUTE)
+        self.speaking_seconds = speaking_seconds(self.word_count)
         themes = themes or ()
         if isinstance(themes, str):  # a single slug passed by mistake is still one theme
             themes = (themes,)
@@ -615,31 +634,51 @@ def _check_no_learning(story: _Story) -> Finding | None:
 # --- too_short / too_long --------------------------------------------------------------------
 
 
+def _minutes(seconds: int) -> str:
+    """Seconds as minutes for a message: 120 is "2", 150 is "2.5", 100 is "1.7"."""
+    minutes = seconds / 60
+    return f"{minutes:g}" if minutes == round(minutes, 1) else f"{minutes:.1f}"
+
+
+def _band_text(band: SpokenBand) -> str:
+    """The band in words and minutes: "300–450 words, 2–3 minutes"."""
+    return (
+        f"{band.min_words}–{band.max_words} words, "
+        f"{_minutes(band.min_seconds)}–{_minutes(band.max_seconds)} minutes"
+    )
+
+
 def _check_length(story: _Story) -> Finding | None:
-    seconds = story.speaking_seconds
+    seconds, band = story.speaking_seconds, story.band
     told = f"At {WORDS_PER_MINUTE} words a minute your story takes about {_duration(seconds)}"
-    if seconds < SHORT_SECONDS:
+    if seconds < band.min_seconds:
         if not story.word_count:
             told = "Your story is empty"
         return Finding(
             code="too_short",
             section="story",
             severity="warning",
-            message=f"{told}; a leadership story should take 2 to 3 minutes to tell.",
+            message=(
+                f"{told}; a leadership story should take {_minutes(band.min_seconds)} to "
+                f"{_minutes(band.max_seconds)} minutes to tell."
+            ),
             suggestion=(
                 "Add detail where it counts: the obstacle, the steps you took and why, and "
-                "the numbers in the result. Aim for 225 to 450 words."
+                f"the numbers in the result. Aim for {_band_text(band)}."
             ),
         )
-    if seconds > LONG_SECONDS:
+    if seconds > band.max_seconds:
         return Finding(
             code="too_long",
             section="story",
             severity="warning",
-            message=f"{told}; past 3 minutes the interviewer loses the thread.",
+            message=(
+                f"{told}; past {_minutes(band.max_seconds)} minutes the interviewer loses "
+                "the thread."
+            ),
             suggestion=(
                 "Trim the Situation to the essentials and keep the one or two steps of the "
-                "Action that show your judgement. Aim for 225 to 450 words."
+                f"Action that show your judgement. Aim for {_band_text(band)}."
             ),
         )
     return None
@@ -658,7 +697,13 @@ _RULES = (
 )
 
 
-def _score(findings: tuple[Finding, ...], word_count: int) -> int:
+def _is_ready(findings: tuple[Finding, ...]) -> bool:
+    return not any(
+        finding.code in _LENGTH_CODES or finding.severity == "error" for finding in findings
+    )
+
+
+def _score(findings: tuple[Finding, ...], word_count: int, ready: bool) -> int:
     if not word_count:
         return 0
     penalty = 0
@@ -669,19 +714,31 @@ def _score(findings: tuple[Finding, ...], word_count: int) -> int:
             penalty += ERROR_WEIGHT
         else:
             penalty += WARNING_WEIGHT
-    return max(0, 100 - penalty)
+    base = max(0, 100 - penalty)
+    score = max(READY_SCORE, base) if ready else min(READY_SCORE - 1, base)
+    if speaking_seconds(word_count) < SKETCH_SECONDS:
+        score = min(score, SKETCH_SCORE_CAP)
+    return score
 
 
-def review_story(sections: Mapping[str, str | None], themes: Iterable[str] = ()) -> Review:
+def review_story(
+    sections: Mapping[str, str | None],
+    themes: Iterable[str] = (),
+    band: SpokenBand | None = None,
+) -> Review:
     """Review a story's five STAR-L sections; missing or None sections count as empty.
 
     ``themes`` are theme slugs; ``failure-recovery`` makes a missing learning an error.
+    ``band`` is the spoken-length target (a user's practice band); by default the guide's
+    2-3 minutes, ``stories.star.SPOKEN_BAND``.
     """
-    story = _Story(sections, themes)
+    story = _Story(sections, themes, band or SPOKEN_BAND)
     findings = tuple(finding for rule in _RULES if (finding := rule(story)) is not None)
+    ready = story.speaking_seconds >= SKETCH_SECONDS and _is_ready(findings)
     return Review(
         findings=findings,
         word_count=story.word_count,
         speaking_seconds=story.speaking_seconds,
-        score=_score(findings, story.word_count),
+        score=_score(findings, story.word_count, ready),
+        ready=ready,
     )

@@ -5,14 +5,13 @@ import dataclasses
 import pytest
 
 from stories.review import (
-    LONG_SECONDS,
+    READY_SCORE,
     SECTIONS,
-    SHORT_SECONDS,
-    WORDS_PER_MINUTE,
     Finding,
     Review,
     review_story,
 )
+from stories.star import SPOKEN_BAND, WORDS_PER_MINUTE, SpokenBand
 
 # A strong story told in 2.5 minutes (375 words): an obstacle, numbers, "I" actions and a
 # learning. Every test below breaks exactly one thing about it.
@@ -376,17 +375,24 @@ def test_thin_action_ignores_the_learning():
 # --- too_short / too_long ------------------------------------------------------------------
 
 
-def test_too_short_and_too_long_use_150_words_a_minute():
+def test_the_default_band_is_two_to_three_minutes_at_150_words_a_minute():
     assert WORDS_PER_MINUTE == 150
-    assert (SHORT_SECONDS, LONG_SECONDS) == (90, 180)
+    assert (SPOKEN_BAND.min_seconds, SPOKEN_BAND.max_seconds) == (120, 180)
 
-    assert "too_short" in codes({"action": words(222)})  # 89 seconds
-    assert "too_short" not in codes({"action": words(225)})  # 90 seconds
+    assert "too_short" in codes({"action": words(298)})  # 119 seconds
+    assert "too_short" not in codes({"action": words(300)})  # 120 seconds
     assert "too_long" not in codes({"action": words(450)})  # 180 seconds
     assert "too_long" in codes({"action": words(453)})  # 181 seconds
 
 
-def test_too_short_for_a_realistic_short_story():
+def test_a_91_second_story_is_too_short():
+    review = review_story({"action": words(228)})
+
+    assert review.speaking_seconds == 91
+    assert "too_short" in review.codes
+
+
+def test_too_short_for_a_realistic_short_story_states_the_band():
     short = {
         "situation": "Our deploys were slow.",
         "action": "I parallelised the test suite despite pushback from QA.",
@@ -397,6 +403,8 @@ def test_too_short_for_a_realistic_short_story():
 
     assert flag.section == "story"
     assert "about 10 seconds" in flag.message
+    assert "2 to 3 minutes" in flag.message
+    assert "300\u2013450 words, 2\u20133 minutes" in flag.suggestion
 
 
 def test_too_long_counts_every_section():
@@ -404,10 +412,30 @@ def test_too_long_counts_every_section():
 
     assert flag.section == "story"
     assert "3 minutes 18 seconds" in flag.message
+    assert "past 3 minutes" in flag.message
+    assert "300\u2013450 words, 2\u20133 minutes" in flag.suggestion
 
 
 def test_a_story_between_two_and_three_minutes_has_no_length_finding():
     assert not {"too_short", "too_long"} & set(codes(CLEAN))
+
+
+def test_a_user_band_replaces_the_default_one():
+    band = SpokenBand(min_seconds=60, max_seconds=90)
+    sections = {"action": words(200)}  # 80 seconds
+
+    assert "too_short" in codes(sections)  # under the default band's 2 minutes
+    assert not {"too_short", "too_long"} & set(review_story(sections, band=band).codes)
+    flag = finding_in(review_story(CLEAN, band=band), "too_long")  # 150 s > 90 s
+    assert "past 1.5 minutes" in flag.message
+    assert "150\u2013225 words, 1\u20131.5 minutes" in flag.suggestion
+    short = finding_in(review_story({"action": words(100)}, band=band), "too_short")
+    assert "should take 1 to 1.5 minutes" in short.message
+
+
+def finding_in(review, code):
+    (match,) = [f for f in review.findings if f.code == code]
+    return match
 
 
 # --- an empty story ------------------------------------------------------------------------
@@ -423,6 +451,7 @@ def test_an_empty_story_gets_a_checklist_of_what_to_write_and_scores_zero(sectio
     assert review.word_count == 0
     assert review.speaking_seconds == 0
     assert review.score == 0
+    assert review.ready is False
 
 
 # --- words and speaking time ---------------------------------------------------------------
@@ -447,7 +476,83 @@ def test_speaking_seconds_is_rounded_at_150_words_a_minute():
     assert review_story({"action": words(300)}).speaking_seconds == 120
 
 
-# --- the score -----------------------------------------------------------------------------
+# --- the score and readiness -------------------------------------------------------------
+
+# The keyword-stuffed sketch from issue 13: every rule's trigger word, in 34 words.
+SKETCH = {
+    "situation": "I led the migration of our billing system.",
+    "task": "The blocker was legacy code and a tight deadline.",
+    "action": "I fixed it myself and then I convinced the team.",
+    "result": "Latency fell 10%.",
+    "learning": "I learned a lot.",
+}
+
+
+def test_a_clean_story_in_the_band_is_ready_and_scores_100():
+    review = review_story(CLEAN)
+
+    assert review.ready is True
+    assert review.score == 100
+
+
+def test_a_320_word_clean_story_is_ready_and_scores_at_least_80():
+    sections = story(situation=" ".join(CLEAN["situation"].split()[:15]) + ".")
+    review = review_story(sections)
+
+    assert review.word_count == 320
+    assert review.findings == ()
+    assert review.ready is True
+    assert review.score >= READY_SCORE
+
+
+def test_the_keyword_stuffed_sketch_scores_at_most_50_and_is_not_ready():
+    review = review_story(SKETCH)
+
+    assert review.word_count == 34
+    assert review.codes == ["too_short"]  # every content rule is satisfied
+    assert review.ready is False
+    assert review.score <= 50
+
+
+def test_under_a_minute_of_speech_caps_the_score_at_50():
+    under = review_story({**SKETCH, "learning": SKETCH["learning"] + " " + words(114)})
+    over = review_story({**SKETCH, "learning": SKETCH["learning"] + " " + words(115)})
+
+    assert (under.word_count, under.speaking_seconds) == (148, 59)
+    assert (over.word_count, over.speaking_seconds) == (149, 60)
+    assert under.codes == over.codes == ["too_short"]  # only the cap differs
+    assert under.score == 50
+    assert over.score == READY_SCORE - 1  # the positive control: 100 - 10, not capped
+
+
+def test_a_story_out_of_the_band_is_not_ready_and_stays_below_80():
+    too_long = review_story(story(learning=CLEAN["learning"] + " " + words(120)))
+    too_short = review_story(story(situation="", task="", result="Revenue rose 5%."))
+
+    assert too_long.codes == ["too_long"] and too_long.ready is False
+    assert too_long.score == READY_SCORE - 1  # 100 - 10, held under the ready tier
+    assert "too_short" in too_short.codes and too_short.ready is False
+    assert too_short.score < READY_SCORE
+
+
+def test_an_error_makes_a_story_not_ready_but_a_warning_does_not():
+    sections = story(learning="")
+
+    warning = review_story(sections)
+    error = review_story(sections, themes=["failure-recovery"])
+
+    assert (warning.ready, warning.score) == (True, 85)
+    assert (error.ready, error.score) == (False, 70)
+
+
+def test_a_ready_story_with_several_warnings_still_scores_in_the_ready_tier():
+    review = review_story(
+        story(result="Things went well.", learning="", task=CLEAN["task"] + " " + words(40))
+    )
+
+    assert review.codes == ["vague_outcome", "no_learning"]
+    assert review.ready is True
+    assert review.score == READY_SCORE  # 100 - 2 * 15, raised to the tier's floor
 
 
 def test_a_flawed_story_scores_lower_than_a_clean_one():
@@ -460,21 +565,6 @@ def test_a_flawed_story_scores_lower_than_a_clean_one():
     assert clean > vague > vague_we
 
 
-def test_an_error_costs_more_than_a_warning():
-    sections = story(learning="")
-
-    warning = review_story(sections).score
-    error = review_story(sections, themes=["failure-recovery"]).score
-
-    assert (warning, error) == (85, 70)
-
-
-def test_length_costs_less_than_a_content_warning():
-    too_long = story(learning=CLEAN["learning"] + " " + words(120))
-
-    assert review_story(too_long).score == 90
-
-
 def test_score_never_goes_below_zero():
     sections = {
         "situation": words(300),
@@ -485,6 +575,7 @@ def test_score_never_goes_below_zero():
 
     assert len(review.findings) >= 6
     assert review.score == 0
+    assert review.ready is False
 
 
 # --- the data shapes -----------------------------------------------------------------------
@@ -519,7 +610,7 @@ def test_findings_are_frozen_and_reviews_are_deterministic():
     with pytest.raises(dataclasses.FrozenInstanceError):
         review.findings[0].severity = "error"
     assert review == review_story(story(result="Things went well.", learning=""))
-    assert review.codes == ["vague_outcome", "no_learning"]
+    assert review.codes == ["vague_outcome", "no_learning", "too_short"]
 
 
 def test_every_finding_has_a_plain_message_and_a_suggestion():
