@@ -439,35 +439,85 @@ _NUMBER_WORDS = (
     r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
     r"eighty|ninety|hundred|thousand|million|billion|dozen"
 )
+_DURATION_UNITS = r"(?:days?|weeks?|months?|hours?|sprints?|quarters?)"
 _OBSTACLE_RE = re.compile(
     r"\b(?:"
     # Phrases that contain a negation but still name a constraint come first, so the
     # negation check below never sees them.
     r"no (?:clear )?(?:owner|budget|headcount|documentation|docs|tests|access|time|"
-    r"authority|buy-in|runbook|roadmap)"
-    r"|without (?:any )?(?:authority|access|budget|headcount|buy-in|documentation)"
-    r"|nobody owned|no one owned|no one wanted|nobody wanted"
+    r"authority|buy-in|runbook|roadmap|rate limit\w*)"
+    r"|without (?:any )?(?:authority|access|budget|headcount|buy-in|documentation|notice)"
+    r"|(?:without|with no|with zero) (?:any )?(?:breaking|losing|downtime|customer impact|"
+    r"impact|disruption|data loss|giving away)"
+    r"|without (?:raising|increasing|adding|growing|exceeding|hurting|losing)"
+    r"|nobody owned|no one owned|no one wanted|nobody wanted|nobody (?:could|would)"
+    # Nobody here had done it before: the team's inexperience is an obstacle.
+    r"|(?:nobody|no one|none of us)(?: [\w-]+){0,3} had (?:ever )?(?:built|done|used|touched|"
+    r"worked|run|shipped)"
+    r"|never (?:been )?(?:built|done|tested|used|shipped)|not designed for"
     r"|only (?:a|an|one|a few|a couple of|\d+|" + _NUMBER_WORDS + r") (?:[\w-]+ )?"
     r"(?:days?|weeks?|months?|hours?|sprints?|quarters?|engineers?|people|developers?)"
-    r"|couldn't|could not|can't|cannot|wouldn't|would not|won't|didn't want|did not want"
-    r"|block(?:ed|er|ers|ing|s)?|unblock(?:ed|ing|s)?"
+    r"|couldn't|could not|can't(?! take)|cannot(?! take)|wouldn't|would not|won't|will not"
+    r"|didn't want|did not want|(?:did not|didn't) (?:answer|respond|reply|agree|approve)"
+    r"|blocked|blockers?|blocking|unblock(?:ed|ing|s)?"
     r"|pushback|push(?:ed|es|ing)? back"
-    r"|disagree(?:d|s|ing|ment|ments)?|resist(?:ed|ing|s|ance|ant)?"
-    r"|objected|objecting|objections?|conflicts?|conflicting|conflicted"
+    r"|disagree(?:d|s|ing|ment|ments)?|resist(?:ed|ing|s|ance|ant)?|argu(?:e|ed|ing|ments?)"
+    r"|objected|objecting|objections?|conflicts?|conflicting|conflicted|blam(?:e|ed|ing)"
+    r"|(?:is|was|were|are) against|split (?:about|on|over)|bureaucra\w+"
     r"|(?<!low-)(?:risks?|risky|riskier|riskiest)|constraints?|constrained|deadlines?"
-    r"|setbacks?|budgets?"
+    r"|setbacks?|(?:no|tight|frozen|limited|small|fixed|capped|reduced) budgets?"
+    r"|budget (?:caps?|freeze|cuts?|that was|of)|over budget|within (?:the |our |its )?budget"
+    r"|budget (?:was )?(?:spent|burnt|burned|exhausted|blown)|hard (?:cap|limit|stop)|cap\b|capped|targets?"
     r"|trade-?offs?|trade offs?|s[kc]eptic(?:al|ism|s)?|concerns?|concerned|tensions?"
     r"|refus(?:e|ed|es|ing|al)|reject(?:ed|ing|s|ion)|obstacles?|hurdles?|bottlenecks?"
-    r"|challeng(?:e|es|ed|ing)|difficult(?:y|ies)?|tough|hard(?:est)? "
+    r"|challeng(?:e|es|ed|ing)|(?<!what was )difficult(?:y|ies)?|tough|hard(?:est)? "
     r"(?:part|call|decision|conversation)s?|pressure|urgen(?:t|cy)|tight|crunch"
-    r"|outages?|incidents?|fail(?:ed|ing|ure|ures|s)?|broke|broken|crash(?:ed|es|ing)?"
-    r"|(?:was|were|went) down|went wrong|mistakes?|corrupt(?:ed|ion)?|roll(?:ed)? back"
-    r"|stuck|stall(?:ed|ing)|delay(?:ed|s)?|behind schedule|slip(?:ped|ping)"
+    r"|compromise|both sides|middle ground|estimate was"
+    # Damage under way: an outage, data or customers being lost, an angry customer.
+    r"|outages?|(?:an?|the|major|serious|big|sev-?\d) incident|downtime"
+    r"|fail(?:ed|ing|ure|ures|s)?|broke|broken|breaking|crash(?:ed|ing)"
+    r"|(?:was|were|went) down|(?:took|taken|take|taking)(?: [\w-]+){0,3} down|went wrong"
+    r"|wrong(?:ly)?|mistakes?|corrupt(?:ed|ing|ion)?|roll(?:ed)? back|leak(?:s|ed|ing)?"
+    r"|tim(?:ed|ing|es) out|timeouts?|ran out|running out|run out|threat(?:en\w*|s)?"
+    r"|(?:dropp(?:ed|ing)|los(?:t|ing)|lose|missing|missed)(?: [\w-]+){0,2} (?:orders|"
+    r"events|messages|data|candidates|customers|users|revenue|money|sales|payments|"
+    r"targets?|dates?|deadlines?)"
+    r"|(?:under|over|double-)charg(?:ed|ing|es?)|duplicat(?:e|es|ed|ion)"
+    r"|bugs? in (?:production|prod)|(?:a|the|nasty|serious|critical|major) bug\b"
+    r"|kept(?: [\w-]+)? (?:failing|crashing|breaking|changing|cancel\w*|timing|dropping|"
+    r"losing|paging)|cancel(?:l)?ed|stopped working|until (?:it|this|that) (?:is|was) fixed"
+    r"|stop(?:ped)? (?:all|the)(?: [\w-]+)? (?:campaigns|batch|releases?|rollout|deploys?|"
+    r"sales|jobs?)"
+    r"|angry|furious|upset|in a rage|nervous|worried|afraid|scared|anxious|burn(?:t|ed) out"
+    r"|burnout|morale|avoid(?:ed|ing|s)?|stuck|stall(?:ed|ing)|delay(?:ed|s)?"
+    r"|behind schedule|slip(?:ped|ping|s)?|stragglers"
+    # A date someone else set: a promise, a vendor's notice, an end of life, a freeze.
+    r"|promis(?:e|ed|es|ing)|announced|end[- ]of[- ]life|notice|acquired|price (?:rise|"
+    r"increase|hike)|(?:code )?freeze|frozen|in time|(?:that|the|a|our) date\b"
+    r"|(?:\d+|a few|a couple of|"
+    + _NUMBER_WORDS
+    + r")(?: [\w-]+)? "
+    + _DURATION_UNITS
+    + r" (?:away|out|left|to go|before)"
+    r"|(?:lease|contract|support|licen[cs]e)(?: [\w-]+)? (?:ended|ending|ends|expir\w+|"
+    r"ran out|runs out)"
+    r"|before (?:the )?(?:[\w-]+ ){1,3}(?:ended|ends|expired|expires|(?:was|is) switched off|"
+    r"shut down|(?:was|is) retired|went live|goes live)"
+    r"|cope|(?:going|went|goes) on (?:[\w-]+ )?leave|relied on (?:a single|one)"
+    r"|single point of failure|bus factor"
+    r"|(?:before|by) (?:the )?(?:black friday|cyber monday|launch|go-live|going live|peak|"
+    r"weekend|holidays?|year[- ]end|end of|first of|next|new|q[1-4]\b|public disclosure|"
+    r"disclosure|contract|deadline)"
+    r"|security researcher|vulnerab\w+|breach\w*|fraud|abuse|legal|compliance|"
+    r"penetration test|pen test|required"
     r"|oppos(?:ed|ition|ing)|reluctan(?:t|ce)|hesita(?:nt|nce|ted)|unconvinced"
     r"|convinc(?:e|ed|ing)|persuad(?:e|ed|ing)|buy-in|negotiat(?:e|ed|ing|ion)|to agree"
     r"|w[io]n (?:\w+ )?over|on board"
-    r"|competing priorities|understaffed|short-?staffed|shortage|limited|stakes"
-    r"|escalat(?:e|ed|ing|ion)|friction|frustrat(?:ed|ion|ing)"
+    r"|competing priorities|(?:own|other) priorities|understaffed|short-?staffed|shortage"
+    r"|short of (?:people|staff|engineers)|(?:people|engineers) short|stretched|overloaded"
+    r"|(?:is|was|were) thin|had left|left suddenly|resign(?:ed|ations?)|without a lead"
+    r"|another time zone|hours ahead|limited|stakes"
+    r"|escalat(?:e|ed|ing|ions?)|friction|frustrat(?:ed|ion|ing)"
     r")\b",
     re.IGNORECASE,
 )
@@ -486,7 +536,7 @@ def _names_obstacle(text: str) -> bool:
 
 
 def _check_no_obstacle(story: _Story) -> Finding | None:
-    if _names_obstacle(story.text["task"]) or _names_obstacle(story.text["action"]):
+    if any(_names_obstacle(story.text[name]) for name in ("situation", "task", "action")):
         return None
     return Finding(
         code="no_obstacle",
