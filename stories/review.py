@@ -225,12 +225,28 @@ _I_SUBJECTS = frozenset({"i", "i'm", "i've", "i'd", "i'll"})
 _SINGULAR_WORDS = _I_SUBJECTS | {"me", "my", "mine", "myself"}
 
 
+# "The team migrated the flags" is the narrator's own team acting as one: a "we" in
+# other words. "The platform team built it" is someone else (see over_crediting).
+_OWN_TEAM_RE = re.compile(
+    r"^(?:the|our|my)(?: whole| entire)? (?:team|squad|group)(?![\w'-])"
+    r"(?! (?:lead|leads|manager|managers|member|members|lead's)\b)",
+    re.IGNORECASE,
+)
+
+
+def _is_own_team(subject: list[str]) -> bool:
+    return bool(_OWN_TEAM_RE.match(" ".join(subject[:4])))
+
+
 def _check_we_not_i(story: _Story) -> Finding | None:
     words = [word for word in story.words["action"] if word != "US"]  # the country
     lowered = [word.lower() for word in words]
-    plural = sum(word in _PLURAL_WORDS for word in lowered)
+    teams = sum(
+        _is_own_team(_subject_words(sentence)) for sentence in _sentences(story.text["action"])
+    )
+    plural = sum(word in _PLURAL_WORDS for word in lowered) + teams
     singular = sum(word in _SINGULAR_WORDS for word in lowered)
-    if plural <= singular or not any(word in _WE_SUBJECTS for word in lowered):
+    if plural <= singular or not (teams or any(word in _WE_SUBJECTS for word in lowered)):
         return None
     return Finding(
         code="we_not_i",
@@ -251,24 +267,44 @@ def _check_we_not_i(story: _Story) -> Finding | None:
 
 # --- over_crediting --------------------------------------------------------------------------
 
+_KEY_WORK = (
+    r"(?:real |hard |heavy |actual |clever |key |difficult |important |technical )?"
+    r"(?:work|lifting|part|parts|bits?|engineering|fix|thinking)"
+)
 _CREDIT_AWAY_RE = re.compile(
-    r"\b(?!(?:i|we)\b)\w+ did (?:(?:all|most) (?:of )?the (?:real |hard |heavy |actual )?"
-    r"|the (?:real |hard |heavy |actual ))(?:work|lifting)\b"
+    # Someone else did the key part: "Mei did the clever part", "they did the hard bits".
+    r"\b(?!(?:i|we)\b)\w+ did (?:(?:all|most) (?:of )?the |the )" + _KEY_WORK + r"\b"
+    r"|\bthe (?:real |hard |clever |key |actual |heavy )" + _KEY_WORK + r" (?:was|were) "
+    r"(?:theirs|(?:all |really )?(?:done by|from|(?-i:[A-Z])\w*'s))"
+    r"|\b(?:was|were) (?:all |really |mostly )?theirs\b"
+    r"|\bthe person who (?:made|did|really did) (?:this|it|that|the \w+)"
+    r"|\b(?:the )?(?:most|bulk) of the work (?:is|was) (?:from|done by|\w+'s)"
+    r"|\b(?:the )?most work (?:is|was) (?:from|done by)"
+    r"|\b(?:mostly|really|honestly|basically),? it was (?-i:[A-Z])\w+"
+    r"|\bit was (?:all|really|mostly) (?:them|theirs|the team|their (?:work|doing|effort)|"
+    r"(?-i:[A-Z])\w+)\b"
     r"|\b(?:all (?:of )?the |the )?credit (?:really |all |truly |entirely )?"
     r"(?:belongs|goes) to\b"
     r"|\ball (?:of )?the credit (?:went|belonged) to\b"
     r"|\b(?:they|the team|my team|the others) deserves? (?:all |the |most of the )?"
     r"(?:credit|praise)\b"
-    r"|\bi (?:just|only|merely|simply|mostly) (?:helped|assisted|supported|watched|"
-    r"followed|tagged along|did what|cheered|observed|sat in)"
+    # The narrator plays their own part down: "I mostly kept the board tidy", "I only
+    # reviewed their pull requests", "I just scheduled the calls".
+    r"|\bi (?:was )?(?:just|only|merely|simply|mostly|mainly|basically) "
+    r"(?!(?:had|have|needed|need|got|took|takes|wanted|asked for)\b)"
+    r"|\bi helped where\b|\bthat was about it\b|\bwhich was not much\b"
     r"|\ball i (?:really |actually )?did was\b"
-    r"|\bi (?:didn't|did not) (?:really |actually )?do (?:much|anything|a lot)\b"
-    r"|\bi can't take (?:the |any |much |all the )?credit\b"
+    r"|\bi (?:didn't|did not|can't say i|cannot say i) (?:really |actually )?(?:do|did) "
+    r"(?:very )?(?:much|anything|a lot)\b"
+    r"|\bi (?:don't|do not) think i (?:added|did|contributed|brought) (?:very )?(?:much|a lot|"
+    r"anything)\b"
+    r"|\bi (?:can't|cannot|don't want to|do not want to|won't) (?:take|claim) "
+    r"(?:the |any |much |all the )?credit\b"
     r"|\bi was (?:just|only|merely) (?:a |the )?(?:helper|bystander|passenger|"
     r"there to help|along for the ride)"
     r"|\bi played (?:only )?a (?:small|minor|tiny|supporting) (?:part|role)\b"
-    r"|\bmy (?:role|part|contribution) was (?:small|minor|tiny|limited)\b"
-    r"|\bit was (?:all|really) (?:them|the team|their (?:work|doing|effort))\b",
+    r"|\bmy (?:role|part|contribution) (?:was|is) (?:small|minor|tiny|limited|not (?:so |very )?"
+    r"(?:big|much|large|important))\b",
     re.IGNORECASE,
 )
 
@@ -377,6 +413,27 @@ def _mentions_people(words: list[str]) -> bool:
     return False
 
 
+_REACTION_VERBS = _word_set(
+    "liked loved enjoyed volunteered approved agreed praised thanked said asked offered reviewed "
+    "shared welcomed signed adopted started cheered applauded celebrated complimented pinned "
+    "noticed mentioned like love enjoy volunteer approve agree praise thank say ask offer"
+)
+_MOODS = _word_set("happy excited pleased glad thrilled delighted keen eager grateful")
+
+
+def _reacts(subject: list[str]) -> bool:
+    """Whether the first verb after a sentence's subject is a reaction, not work done."""
+    for index, word in enumerate(subject[1:7], start=1):
+        lowered = word.lower()
+        if lowered in _REACTION_VERBS:
+            return True
+        if lowered in {"was", "were", "is", "are"}:
+            return index + 1 < len(subject) and subject[index + 1].lower() in _MOODS
+        if _looks_like_verb(word):
+            return False
+    return False
+
+
 def _actor(sentence: str) -> str:
     """Who acts in a sentence of the Action: "narrator", "other" or "" (can't tell, or we)."""
     lowered = [word.lower() for word in _words(sentence)]
@@ -385,11 +442,12 @@ def _actor(sentence: str) -> str:
     if lowered[:1] == ["my"] and len(lowered) > 1 and lowered[1] in _NARRATOR_NOUNS:
         return "narrator"
     words = _subject_words(sentence)
-    if not words:
-        return ""
+    if not words or _is_own_team(words):
+        return ""  # the narrator's own team acting as one is a "we": that is we_not_i
     first = words[0].lower()
     if first in _OTHER_PRONOUNS or _mentions_people(words) or _is_name(words):
-        return "other"
+        # Others liking, approving or volunteering is support, not the key work.
+        return "" if _reacts(words) else "other"
     if words[0][0].isupper() and _looks_like_verb(words[0]):
         return "narrator"  # "Proposed a fallback design." in a bullet list
     return ""

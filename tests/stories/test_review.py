@@ -201,21 +201,21 @@ def test_over_crediting_is_not_raised_when_the_narrator_acts(action):
     [
         # An easy win.
         (
-            CLEAN["situation"],
+            "Support asked for a dashboard of open tickets per product.",
             "I was asked to add a dashboard for the support team.",
             "I built the dashboard in a day and shipped it. Everyone liked it.",
         ),
         # Negated obstacles are no obstacles.
         (
-            CLEAN["situation"],
+            "Our team was asked to move the nightly export to the new scheduler.",
             "There was no pushback on the plan; it was a low-risk change with no real risk.",
             "I wrote the migration script, I ran it on a Sunday and I checked the numbers.",
         ),
-        # The obstacle is only in the Situation, which does not count.
+        # A slow status quo that nothing defended is no obstacle, wherever it is told.
         (
-            "The team was blocked for months by a flaky deploy pipeline.",
-            "I was asked to fix the pipeline.",
-            "I rewrote the pipeline and I added tests for each stage.",
+            "Our deploy pipeline took forty minutes and people grumbled about it.",
+            "I was asked to speed up the pipeline.",
+            "I rewrote the pipeline and I added caching for each stage.",
         ),
     ],
 )
