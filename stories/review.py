@@ -670,10 +670,44 @@ def _is_year(text: str, match: re.Match[str]) -> bool:
     return bool(before) and before[-1].lower() in _YEAR_CONTEXT
 
 
+_VERSION_WORDS = _word_set("version versions release releases v build patch api sdk")
+_MONTHS = _word_set(
+    "january february march april may june july august september october november december"
+)
+
+
+def _is_version(text: str, match: re.Match[str]) -> bool:
+    """ "3.2.1", "version 4", "Java 17", "TLS 1.3": a name, not a measure."""
+    number = match.group(0).rstrip(".,")
+    if number.count(".") >= 2:
+        return True
+    after = text[match.end() : match.end() + 1]
+    if after in {"%", "x", "k", "m"}:
+        return False
+    before = _words(text[max(0, match.start() - 30) : match.start()])
+    if not before or text[match.start() - 1 : match.start()] != " ":
+        return False
+    word = before[-1]
+    if word.lower() in _VERSION_WORDS:
+        return True
+    # A capitalised product name right before the number ("Java 17", "iOS 16"), unless it
+    # starts the sentence or is a month ("March 3").
+    starts_sentence = re.search(r"(?:^|[.!?:;\n]\s*)$", text[: match.start() - len(word) - 1])
+    return (
+        any(char.isupper() for char in word)
+        and word.lower() not in _MONTHS
+        and word.lower() not in _COMMON_WORDS
+        and not starts_sentence
+    )
+
+
 def _is_measurable(text: str) -> bool:
     if _MEASURE_WORD_RE.search(text):
         return True
-    return any(not _is_year(text, match) for match in _NUMBER_RE.finditer(text))
+    return any(
+        not _is_year(text, match) and not _is_version(text, match)
+        for match in _NUMBER_RE.finditer(text)
+    )
 
 
 def _check_vague_outcome(story: _Story) -> Finding | None:
@@ -709,13 +743,42 @@ _LEARNING_RE = re.compile(
     r"|\bi(?:'ve| have) since\b|\bthese days,? i\b|\bi changed\b|\bchanged (?:how|the way) i\b"
     r"|\bchanged my\b|\bdo (?:it |things )?differently\b|\btake-?aways?\b"
     r"|\bpost-?(?:incident|mortem)\b|\bretrospective\b|\bhabit\b|\bnever again\b"
-    r"|\bi still (?:use|do|apply|run|follow)\b|\bi always\b",
+    r"|\bi still (?:use|do|apply|run|follow)\b|\bi always\b|\bit taught\b"
+    r"|\bi(?: would|'d) (?:now |also )?(?:do|start|push|ask|insist|have|spend|plan|involve)\b"
+    r"|\bif i (?:did|were to do|had to do) it again\b|\bstuck with me\b"
+    r"|\bi (?:now )?(?:try to|make sure|no longer)\b",
     re.IGNORECASE,
 )
 
 
+# A Learning that only reports more outcome or praise ("The COO thanked the team", "the
+# open rate looks good", "it went to 100% of users") is no reflection.
+_PRAISE_RE = re.compile(
+    r"\b(?:thank(?:ed|s)?|prais(?:e|ed)|pleased|satisfied|happy|delighted|impressed|liked|"
+    r"loved|congratulat\w+|shout-?out|kudos|looks? (?:good|great)|looked (?:good|great)|"
+    r"went well|(?:was|is) a (?:big |huge |real )?success|well received)\b",
+    re.IGNORECASE,
+)
+_ADVICE_WORDS = _word_set(
+    "i me my i'm i've i'd i'll myself you your must should need needs always never"
+)
+
+
+def _is_outcome_only(sentence: str) -> bool:
+    if _ADVICE_WORDS.intersection(word.lower() for word in _words(sentence)):
+        return False
+    return _is_measurable(sentence) or bool(_PRAISE_RE.search(sentence))
+
+
+def _reflects(text: str) -> bool:
+    """Whether a Learning says what the narrator learned or changed, not just more result."""
+    if _LEARNING_RE.search(text):
+        return True
+    return not all(_is_outcome_only(sentence) for sentence in _sentences(text))
+
+
 def _check_no_learning(story: _Story) -> Finding | None:
-    if story.words["learning"]:
+    if story.words["learning"] and _reflects(story.text["learning"]):
         return None
     if _LEARNING_RE.search(" ".join(_sentences(story.text["result"])[-2:])):
         return None
