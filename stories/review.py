@@ -339,7 +339,8 @@ _CONNECTIVE_RE = re.compile(
 )
 _INTRO_WORDS = _word_set(
     "after when once while during over in on at by within for with before since as because if "
-    "although though until following despite to from throughout without unlike like given"
+    "although though until following despite to from throughout without unlike like given "
+    "towards toward"
 )
 _TIME_INTRO_RE = re.compile(r"^\W*(?:[\w-]+\s+){0,3}(?:later|ago|afterwards)\s*,", re.IGNORECASE)
 _IRREGULAR_PAST = _word_set(
@@ -442,6 +443,8 @@ def _actor(sentence: str) -> str:
     if lowered[:1] == ["my"] and len(lowered) > 1 and lowered[1] in _NARRATOR_NOUNS:
         return "narrator"
     words = _subject_words(sentence)
+    if any(word.lower() in _WE_SUBJECTS for word in words[:6]):
+        return ""  # "Towards the end we worked weekends": a "we" sentence
     if not words or _is_own_team(words):
         return ""  # the narrator's own team acting as one is a "we": that is we_not_i
     first = words[0].lower()
@@ -657,7 +660,7 @@ _MEASURE_WORD_RE = re.compile(
 # A number that starts a word: "12", "99.2%", "3x", "$40k", "8-week"; not "Q3" or "EC2".
 _NUMBER_RE = re.compile(r"(?<![\w.])\d[\d,.]*")
 _YEAR_CONTEXT = _word_set(
-    "in since by during until of early late mid from january february march april may june july "
+    "in since by during until of early late mid from spring summer autumn fall winter january february march april may june july "
     "august september october november december"
 )
 
@@ -681,9 +684,11 @@ def _is_version(text: str, match: re.Match[str]) -> bool:
     number = match.group(0).rstrip(".,")
     if number.count(".") >= 2:
         return True
-    after = text[match.end() : match.end() + 1]
-    if after in {"%", "x", "k", "m"}:
+    after = text[match.end() : match.end() + 2]
+    if after[:1] in {"%", "x", "k", "m"}:
         return False
+    if after[:1] == "-" and after[1:].isupper():
+        return True  # part of a name: "3-D Secure", "4-K"
     before = _words(text[max(0, match.start() - 30) : match.start()])
     if not before or text[match.start() - 1 : match.start()] != " ":
         return False
@@ -764,10 +769,24 @@ _ADVICE_WORDS = _word_set(
 )
 
 
+# A sentence dated to one moment ("closed the incident on Friday") reports, not reflects.
+_DATED_RE = re.compile(
+    r"\b(?:(?:the )?same (?:day|week|month|afternoon|morning)|on (?:monday|tuesday|wednesday|"
+    r"thursday|friday|saturday|sunday)|(?:that|the next|the following) (?:day|week|month|"
+    r"morning|afternoon|quarter)|by (?:monday|tuesday|wednesday|thursday|friday)|"
+    r"(?:yesterday|last week|last month))\b",
+    re.IGNORECASE,
+)
+
+
 def _is_outcome_only(sentence: str) -> bool:
     if _ADVICE_WORDS.intersection(word.lower() for word in _words(sentence)):
         return False
-    return _is_measurable(sentence) or bool(_PRAISE_RE.search(sentence))
+    return (
+        _is_measurable(sentence)
+        or bool(_PRAISE_RE.search(sentence))
+        or bool(_DATED_RE.search(sentence))
+    )
 
 
 def _reflects(text: str) -> bool:
