@@ -372,6 +372,185 @@ def test_thin_action_ignores_the_learning():
     assert "thin_action" not in codes(story(learning=words(300)))
 
 
+# --- the rules on realistic stories (issue 13) ----------------------------------------------
+
+# An easy win: nothing in Situation, Task or Action stands in the way.
+EASY_SITUATION = "Support asked for a weekly digest of the product's new features."
+EASY_TASK = "I picked up the ticket."
+EASY_ACTION = (
+    "I built the digest job on our scheduler, reused the email templates and added a toggle "
+    "in settings. I demoed it on Friday."
+)
+
+
+def test_the_narrators_own_team_acting_as_one_is_we_not_i_not_over_crediting():
+    action = (
+        "- The team evaluated three vendors despite the deadline\n"
+        "- The team picked one and migrated the flags\n"
+        "- The team removed the old tables"
+    )
+    found = codes(story(action=action))
+
+    assert "we_not_i" in found
+    assert "over_crediting" not in found
+
+
+def test_another_named_team_doing_the_work_is_over_crediting_not_we_not_i():
+    action = (
+        "The platform team built the pipeline despite the deadline. The data team wrote the "
+        "migration. The SRE team ran the load tests. I sent the weekly update."
+    )
+    found = codes(story(action=action))
+
+    assert "over_crediting" in found
+    assert "we_not_i" not in found
+
+
+@pytest.mark.parametrize(
+    "action",
+    [
+        # The issue's own example.
+        "Priya rewrote the connection pooling, which was the real fix. Tom designed the load "
+        "test harness and ran the tests every night. Ana found the slow query in the tax "
+        "lookup. I mainly reviewed some pull requests and joined the planning calls. I don't "
+        "think I added much, to be honest.",
+        "Mostly it was Ines and Tariq. Ines compared the vendors before the deadline and Tariq "
+        "wrote the integration. I only reviewed their pull requests, which was not much.",
+        "Honestly Mei did the clever part: she wrote the reindexing pipeline under a tight "
+        "deadline. I kept the board up to date, but the real engineering was theirs.",
+        "The person who made this work was Farah: she found the blocker and wrote the "
+        "scheduler. I ran the weekly meetings.",
+    ],
+)
+def test_over_crediting_is_raised_when_the_narrator_plays_their_part_down(action):
+    assert "over_crediting" in codes(story(action=action))
+
+
+@pytest.mark.parametrize(
+    "action",
+    [
+        # All "we", no credit handed to anyone: that is we_not_i alone.
+        "We split the work into three streams before the deadline. We built the invoice "
+        "generator first, then we did the reconciliation jobs. We paired a lot. Towards the "
+        "end we worked a couple of weekends to make it.",
+        # Others liking, volunteering and reviewing is support for the narrator's work.
+        "I set up an editorial calendar despite the tight schedule. Eight people volunteered "
+        "in the first hour. I paired each writer with a reviewer and wrote the first post "
+        "myself. The head of engineering reviewed every draft. Everyone enjoyed it.",
+        # "I only had" is a constraint, not modesty.
+        "I only had two weeks, so I cut the scope to the two slowest stages and I rewrote "
+        "them myself.",
+    ],
+)
+def test_over_crediting_is_not_raised_for_we_actions_reactions_or_constraints(action):
+    assert "over_crediting" not in codes(story(action=action))
+
+
+def test_an_all_we_action_is_we_not_i_only():
+    action = (
+        "We split the work into three streams before the deadline. We built the generator "
+        "and we did the reconciliation jobs."
+    )
+    found = codes(story(action=action))
+
+    assert "we_not_i" in found and "over_crediting" not in found
+
+
+@pytest.mark.parametrize(
+    "situation",
+    [
+        # An outage under way.
+        "Our checkout had been timing out for a third of customers since the morning.",
+        # A vendor who refuses.
+        "Our card vendor refused to extend the old API beyond the end of the quarter.",
+        # A date the CEO promised.
+        "Our CEO had promised our biggest customer the digest by the first of the month.",
+        # Nobody here had done it before.
+        "Nobody here had built an email pipeline before, and the whole team was new.",
+    ],
+)
+def test_no_obstacle_reads_the_situation_for_implicit_obstacles(situation):
+    assert "no_obstacle" in codes(
+        story(situation=EASY_SITUATION, task=EASY_TASK, action=EASY_ACTION)
+    )
+    assert "no_obstacle" not in codes(
+        story(situation=situation, task=EASY_TASK, action=EASY_ACTION)
+    )
+
+
+@pytest.mark.parametrize(
+    "situation",
+    [
+        EASY_SITUATION,
+        # A slow status quo that nothing defended is not an obstacle.
+        "Builds took twenty-five minutes and engineers spent a day a week waiting on them.",
+        "Our crash reports went to an inbox nobody read.",
+    ],
+)
+def test_no_obstacle_is_raised_for_an_easy_win_told_at_length(situation):
+    action = (
+        EASY_ACTION + " My manager was very supportive and gave me the whole sprint for it. "
+        "Marketing loved it, everyone in the team liked it, and we turned it on for all users "
+        "the next Monday. Other teams asked for a copy the same week."
+    )
+    assert "no_obstacle" in codes(story(situation=situation, task=EASY_TASK, action=action))
+
+
+@pytest.mark.parametrize(
+    "learning",
+    [
+        "The partner was satisfied, and $3M was processed in the first month.",
+        "The COO thanked the team in the leadership meeting.",
+        "The relaunch went to 100% of users after two weeks.",
+        "Affected users were notified the same day and the incident was closed on Friday.",
+    ],
+)
+def test_no_learning_is_raised_when_the_learning_is_only_more_outcome(learning):
+    assert "no_learning" in codes(story(learning=learning))
+    assert "no_learning" not in codes(story())  # the control: a real learning
+
+
+@pytest.mark.parametrize(
+    "learning",
+    [
+        "Next time I would bring finance in before the design review.",
+        "Since then I write the cost model first.",
+        "It taught me to ask who will object before I write any code.",
+        "I changed how I plan rollouts: the canary comes first now.",
+        "Measure before arguing; the sceptics' worry makes a good experiment.",
+    ],
+)
+def test_reflection_without_the_word_learned_is_learning(learning):
+    assert "no_learning" not in codes(story(learning=learning))
+
+
+@pytest.mark.parametrize(
+    "result",
+    [
+        "We shipped v3.2 in 2024 and everyone was happy.",
+        "Both apps moved to the new schema in version 7, released in spring 2024.",
+        "The service is on Java 17 in time.",
+        "We launched 3-D Secure in release 4.0 in November 2023.",
+    ],
+)
+def test_vague_outcome_is_raised_when_the_only_numbers_are_a_version_and_a_year(result):
+    assert "vague_outcome" in codes(story(result=result))
+
+
+@pytest.mark.parametrize(
+    "result",
+    [
+        "It cut the build time by half.",
+        "Pages load three times faster than before.",
+        "Twelve teams adopted it within the quarter.",
+        # A version next to a real measure: the measure counts.
+        "Moving to Java 17 cut our p99 latency by 40 ms.",
+    ],
+)
+def test_numbers_written_as_words_or_next_to_a_version_are_measurable(result):
+    assert "vague_outcome" not in codes(story(result=result))
+
+
 # --- too_short / too_long ------------------------------------------------------------------
 
 
