@@ -3,6 +3,7 @@
     make coach-eval                                # or: .venv/bin/python bench/coach_eval.py
     .venv/bin/python bench/coach_eval.py --split holdout --verbose
     .venv/bin/python bench/coach_eval.py --json
+    .venv/bin/python bench/coach_eval.py --misses                  # each mistake, one a line
 
 For each red-flag code the corpus labels, the script counts true positives, false
 positives and false negatives of `stories.review.review_story`, per split (dev,
@@ -152,11 +153,31 @@ def print_table(title: str, tallies: dict[str, Tally], verbose: bool) -> None:
                 print(f"  {code} missed: {', '.join(counts.fn)}")
 
 
+def print_misses(stories: list[dict], predicted: dict[str, set[str]], split: str | None) -> None:
+    """One line per mistake: "fp" (raised, not labelled) or "fn" (labelled, not raised)."""
+    count = 0
+    for story in stories:
+        if split and story["split"] != split:
+            continue
+        expected, raised = set(story["labels"]), predicted[story["id"]]
+        for code in CODES:
+            kind = "fp" if code in raised - expected else "fn" if code in expected - raised else ""
+            if kind:
+                count += 1
+                print(f"{kind}  {code:<16}{story['id']:<22}{story['split']}")
+    print(f"{count} mistakes")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", choices=(*SPLITS, "all"), default="all")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--verbose", action="store_true", help="list the mistaken story ids")
+    parser.add_argument(
+        "--misses",
+        action="store_true",
+        help="list every false positive and false negative: story id, code, split",
+    )
     args = parser.parse_args(argv)
 
     stories = load_corpus()
@@ -189,6 +210,10 @@ def main(argv: list[str] | None = None) -> int:
             for group, (count, tallies) in results.items()
         }
         print(json.dumps({"splits": report, "timing": timing}, indent=2))
+        return 0
+
+    if args.misses:
+        print_misses(stories, predicted, None if args.split == "all" else args.split)
         return 0
 
     print(f"Story coach on {len(stories)} labelled stories ({CORPUS_DIR.relative_to(ROOT)})")

@@ -43,15 +43,32 @@ Codes, in the order findings are returned (they are part of the API; other tools
     what the narrator learned or changed ("Looking back, I learned...", "Since then I
     always..."). An error for a story with the ``failure-recovery`` theme, else a warning.
 ``too_short`` / ``too_long`` (story)
-    The guide asks for 2-3 minutes. Speaking time is estimated at 150 words a minute
-    over all five sections; under 90 seconds is too short, over 180 seconds too long.
+    The guide asks for 2-3 minutes. Speaking time is estimated at
+    ``stories.star.WORDS_PER_MINUTE`` (150) words a minute over all five sections, and
+    judged against a ``stories.star.SpokenBand``: by default ``SPOKEN_BAND``, 120-180
+    seconds (300-450 words); a user's practice band can be passed instead. Under the
+    band's ``min_seconds`` is too short, over its ``max_seconds`` too long, and both
+    messages state the band ("aim for 300–450 words, 2–3 minutes").
 
 An entirely empty story is reviewed like any other, so it gets the findings that say what
 is missing (no_obstacle, vague_outcome, no_learning, too_short) and none of the findings
 that criticise text that is there: a predictable checklist of what to write.
 
-Score: 100, less 30 per error, 15 per warning, and 10 for too_short or too_long (length is
-the easiest thing to fix), never below 0. An empty story scores 0.
+Readiness and score (the formula, exactly):
+
+- ``ready`` is true when the story is within the spoken band (no ``too_short`` or
+  ``too_long``), takes at least 60 seconds to say (``SKETCH_SECONDS``; only matters for
+  a band shorter than a minute) and has no finding of severity ``"error"``. Warnings
+  other than length do not stop a story being ready.
+- ``base = max(0, 100 - 30 * errors - 15 * content warnings - 10 * length findings)``
+  (``ERROR_WEIGHT``, ``WARNING_WEIGHT``, ``LENGTH_WEIGHT``).
+- If ready: ``score = max(READY_SCORE, base)``, i.e. at least 80. If not ready:
+  ``score = min(READY_SCORE - 1, base)``, i.e. at most 79. So the "ready" readiness tier
+  (score >= 80, ``stories.models.READINESS_TIERS``) means exactly ``Review.ready``.
+- A story under 60 seconds of speech (``speaking_seconds < 60``: 148 words or fewer) is then
+  capped: ``score = min(score, 50)`` (``SKETCH_SCORE_CAP``), so a keyword-stuffed sketch
+  can never look nearly ready.
+- An empty story scores 0.
 
 Words are runs of letters or digits joined by apostrophes or hyphens, so "I'm" and
 "cross-team" are one word each; curly apostrophes are treated as straight ones.
@@ -63,18 +80,18 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from stories.star import SECTIONS
-
-WORDS_PER_MINUTE = 150
-SHORT_SECONDS = 90
-LONG_SECONDS = 180
+from stories.star import SECTIONS, SPOKEN_BAND, WORDS_PER_MINUTE, SpokenBand, speaking_seconds
 
 FAILURE_THEME = "failure-recovery"
 THIN_ACTION_SHARE = 0.30
 THIN_ACTION_MIN_WORDS = 40
 
-# A score from here up is "ready" (the readiness tiers in stories/models.py start here).
+# A score from here up is "ready" (the readiness tiers in stories/models.py start here), and
+# the score is built so that it is exactly when Review.ready is true.
 READY_SCORE = 80
+# A story told in under a minute is a sketch, whatever it says: it scores at most this.
+SKETCH_SECONDS = 60
+SKETCH_SCORE_CAP = 50
 
 # Each code's name as the pages and exports show it: users never see a code.
 FLAG_LABELS = {
@@ -128,6 +145,7 @@ class Review:
     word_count: int
     speaking_seconds: int
     score: int
+    ready: bool = False
 
     @property
     def codes(self) -> list[str]:
@@ -170,11 +188,12 @@ def _sentences(text: str) -> list[str]:
 class _Story:
     """The story's text, normalised and split once for all the rules."""
 
-    def __init__(self, sections: Mapping[str, str | None], themes: Iterable[str]):
+    def __init__(self, sections: Mapping[str, str | None], themes: Iterable[str], band: SpokenBand):
+        self.band = band
         self.text = {name: _normalise(sections.get(name)) for name in SECTIONS}
         self.words = {name: _words(self.text[name]) for name in SECTIONS}
         self.word_count = sum(len(words) for words in self.words.values())
-        self.speaking_seconds = round(self.word_count * 60 / WORDS_PER_MINUTE)
+        self.speaking_seconds = speaking_seconds(self.word_count)
         themes = themes or ()
         if isinstance(themes, str):  # a single slug passed by mistake is still one theme
             themes = (themes,)
@@ -206,12 +225,28 @@ _I_SUBJECTS = frozenset({"i", "i'm", "i've", "i'd", "i'll"})
 _SINGULAR_WORDS = _I_SUBJECTS | {"me", "my", "mine", "myself"}
 
 
+# "The team migrated the flags" is the narrator's own team acting as one: a "we" in
+# other words. "The platform team built it" is someone else (see over_crediting).
+_OWN_TEAM_RE = re.compile(
+    r"^(?:the|our|my)(?: whole| entire)? (?:team|squad|group)(?![\w'-])"
+    r"(?! (?:lead|leads|manager|managers|member|members|lead's)\b)",
+    re.IGNORECASE,
+)
+
+
+def _is_own_team(subject: list[str]) -> bool:
+    return bool(_OWN_TEAM_RE.match(" ".join(subject[:4])))
+
+
 def _check_we_not_i(story: _Story) -> Finding | None:
     words = [word for word in story.words["action"] if word != "US"]  # the country
     lowered = [word.lower() for word in words]
-    plural = sum(word in _PLURAL_WORDS for word in lowered)
+    teams = sum(
+        _is_own_team(_subject_words(sentence)) for sentence in _sentences(story.text["action"])
+    )
+    plural = sum(word in _PLURAL_WORDS for word in lowered) + teams
     singular = sum(word in _SINGULAR_WORDS for word in lowered)
-    if plural <= singular or not any(word in _WE_SUBJECTS for word in lowered):
+    if plural <= singular or not (teams or any(word in _WE_SUBJECTS for word in lowered)):
         return None
     return Finding(
         code="we_not_i",
@@ -232,24 +267,44 @@ def _check_we_not_i(story: _Story) -> Finding | None:
 
 # --- over_crediting --------------------------------------------------------------------------
 
+_KEY_WORK = (
+    r"(?:real |hard |heavy |actual |clever |key |difficult |important |technical )?"
+    r"(?:work|lifting|part|parts|bits?|engineering|fix|thinking)"
+)
 _CREDIT_AWAY_RE = re.compile(
-    r"\b(?!(?:i|we)\b)\w+ did (?:(?:all|most) (?:of )?the (?:real |hard |heavy |actual )?"
-    r"|the (?:real |hard |heavy |actual ))(?:work|lifting)\b"
+    # Someone else did the key part: "Mei did the clever part", "they did the hard bits".
+    r"\b(?!(?:i|we)\b)\w+ did (?:(?:all|most) (?:of )?the |the )" + _KEY_WORK + r"\b"
+    r"|\bthe (?:real |hard |clever |key |actual |heavy )" + _KEY_WORK + r" (?:was|were) "
+    r"(?:theirs|(?:all |really )?(?:done by|from|(?-i:[A-Z])\w*'s))"
+    r"|\b(?:was|were) (?:all |really |mostly )?theirs\b"
+    r"|\bthe person who (?:made|did|really did) (?:this|it|that|the \w+)"
+    r"|\b(?:the )?(?:most|bulk) of the work (?:is|was) (?:from|done by|\w+'s)"
+    r"|\b(?:the )?most work (?:is|was) (?:from|done by)"
+    r"|\b(?:mostly|really|honestly|basically),? it was (?-i:[A-Z])\w+"
+    r"|\bit was (?:all|really|mostly) (?:them|theirs|the team|their (?:work|doing|effort)|"
+    r"(?-i:[A-Z])\w+)\b"
     r"|\b(?:all (?:of )?the |the )?credit (?:really |all |truly |entirely )?"
     r"(?:belongs|goes) to\b"
     r"|\ball (?:of )?the credit (?:went|belonged) to\b"
     r"|\b(?:they|the team|my team|the others) deserves? (?:all |the |most of the )?"
     r"(?:credit|praise)\b"
-    r"|\bi (?:just|only|merely|simply|mostly) (?:helped|assisted|supported|watched|"
-    r"followed|tagged along|did what|cheered|observed|sat in)"
+    # The narrator plays their own part down: "I mostly kept the board tidy", "I only
+    # reviewed their pull requests", "I just scheduled the calls".
+    r"|\bi (?:was )?(?:just|only|merely|simply|mostly|mainly|basically) "
+    r"(?!(?:had|have|needed|need|got|took|takes|wanted|asked for)\b)"
+    r"|\bi helped where\b|\bthat was about it\b|\bwhich was not much\b"
     r"|\ball i (?:really |actually )?did was\b"
-    r"|\bi (?:didn't|did not) (?:really |actually )?do (?:much|anything|a lot)\b"
-    r"|\bi can't take (?:the |any |much |all the )?credit\b"
+    r"|\bi (?:didn't|did not|can't say i|cannot say i) (?:really |actually )?(?:do|did) "
+    r"(?:very )?(?:much|anything|a lot)\b"
+    r"|\bi (?:don't|do not) think i (?:added|did|contributed|brought) (?:very )?(?:much|a lot|"
+    r"anything)\b"
+    r"|\bi (?:can't|cannot|don't want to|do not want to|won't) (?:take|claim) "
+    r"(?:the |any |much |all the )?credit\b"
     r"|\bi was (?:just|only|merely) (?:a |the )?(?:helper|bystander|passenger|"
     r"there to help|along for the ride)"
     r"|\bi played (?:only )?a (?:small|minor|tiny|supporting) (?:part|role)\b"
-    r"|\bmy (?:role|part|contribution) was (?:small|minor|tiny|limited)\b"
-    r"|\bit was (?:all|really) (?:them|the team|their (?:work|doing|effort))\b",
+    r"|\bmy (?:role|part|contribution) (?:was|is) (?:small|minor|tiny|limited|not (?:so |very )?"
+    r"(?:big|much|large|important))\b",
     re.IGNORECASE,
 )
 
@@ -284,7 +339,8 @@ _CONNECTIVE_RE = re.compile(
 )
 _INTRO_WORDS = _word_set(
     "after when once while during over in on at by within for with before since as because if "
-    "although though until following despite to from throughout without unlike like given"
+    "although though until following despite to from throughout without unlike like given "
+    "towards toward"
 )
 _TIME_INTRO_RE = re.compile(r"^\W*(?:[\w-]+\s+){0,3}(?:later|ago|afterwards)\s*,", re.IGNORECASE)
 _IRREGULAR_PAST = _word_set(
@@ -358,6 +414,27 @@ def _mentions_people(words: list[str]) -> bool:
     return False
 
 
+_REACTION_VERBS = _word_set(
+    "liked loved enjoyed volunteered approved agreed praised thanked said asked offered reviewed "
+    "shared welcomed signed adopted started cheered applauded celebrated complimented pinned "
+    "noticed mentioned like love enjoy volunteer approve agree praise thank say ask offer"
+)
+_MOODS = _word_set("happy excited pleased glad thrilled delighted keen eager grateful")
+
+
+def _reacts(subject: list[str]) -> bool:
+    """Whether the first verb after a sentence's subject is a reaction, not work done."""
+    for index, word in enumerate(subject[1:7], start=1):
+        lowered = word.lower()
+        if lowered in _REACTION_VERBS:
+            return True
+        if lowered in {"was", "were", "is", "are"}:
+            return index + 1 < len(subject) and subject[index + 1].lower() in _MOODS
+        if _looks_like_verb(word):
+            return False
+    return False
+
+
 def _actor(sentence: str) -> str:
     """Who acts in a sentence of the Action: "narrator", "other" or "" (can't tell, or we)."""
     lowered = [word.lower() for word in _words(sentence)]
@@ -366,11 +443,14 @@ def _actor(sentence: str) -> str:
     if lowered[:1] == ["my"] and len(lowered) > 1 and lowered[1] in _NARRATOR_NOUNS:
         return "narrator"
     words = _subject_words(sentence)
-    if not words:
-        return ""
+    if any(word.lower() in _WE_SUBJECTS for word in words[:6]):
+        return ""  # "Towards the end we worked weekends": a "we" sentence
+    if not words or _is_own_team(words):
+        return ""  # the narrator's own team acting as one is a "we": that is we_not_i
     first = words[0].lower()
     if first in _OTHER_PRONOUNS or _mentions_people(words) or _is_name(words):
-        return "other"
+        # Others liking, approving or volunteering is support, not the key work.
+        return "" if _reacts(words) else "other"
     if words[0][0].isupper() and _looks_like_verb(words[0]):
         return "narrator"  # "Proposed a fallback design." in a bullet list
     return ""
@@ -420,35 +500,85 @@ _NUMBER_WORDS = (
     r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
     r"eighty|ninety|hundred|thousand|million|billion|dozen"
 )
+_DURATION_UNITS = r"(?:days?|weeks?|months?|hours?|sprints?|quarters?)"
 _OBSTACLE_RE = re.compile(
     r"\b(?:"
     # Phrases that contain a negation but still name a constraint come first, so the
     # negation check below never sees them.
     r"no (?:clear )?(?:owner|budget|headcount|documentation|docs|tests|access|time|"
-    r"authority|buy-in|runbook|roadmap)"
-    r"|without (?:any )?(?:authority|access|budget|headcount|buy-in|documentation)"
-    r"|nobody owned|no one owned|no one wanted|nobody wanted"
+    r"authority|buy-in|runbook|roadmap|rate limit\w*)"
+    r"|without (?:any )?(?:authority|access|budget|headcount|buy-in|documentation|notice)"
+    r"|(?:without|with no|with zero) (?:any )?(?:breaking|losing|downtime|customer impact|"
+    r"impact|disruption|data loss|giving away)"
+    r"|without (?:raising|increasing|adding|growing|exceeding|hurting|losing)"
+    r"|nobody owned|no one owned|no one wanted|nobody wanted|nobody (?:could|would)"
+    # Nobody here had done it before: the team's inexperience is an obstacle.
+    r"|(?:nobody|no one|none of us)(?: [\w-]+){0,3} had (?:ever )?(?:built|done|used|touched|"
+    r"worked|run|shipped)"
+    r"|never (?:been )?(?:built|done|tested|used|shipped)|not designed for"
     r"|only (?:a|an|one|a few|a couple of|\d+|" + _NUMBER_WORDS + r") (?:[\w-]+ )?"
     r"(?:days?|weeks?|months?|hours?|sprints?|quarters?|engineers?|people|developers?)"
-    r"|couldn't|could not|can't|cannot|wouldn't|would not|won't|didn't want|did not want"
-    r"|block(?:ed|er|ers|ing|s)?|unblock(?:ed|ing|s)?"
+    r"|couldn't|could not|can't(?! take)|cannot(?! take)|wouldn't|would not|won't|will not"
+    r"|didn't want|did not want|(?:did not|didn't) (?:answer|respond|reply|agree|approve)"
+    r"|blocked|blockers?|blocking|unblock(?:ed|ing|s)?"
     r"|pushback|push(?:ed|es|ing)? back"
-    r"|disagree(?:d|s|ing|ment|ments)?|resist(?:ed|ing|s|ance|ant)?"
-    r"|objected|objecting|objections?|conflicts?|conflicting|conflicted"
+    r"|disagree(?:d|s|ing|ment|ments)?|resist(?:ed|ing|s|ance|ant)?|argu(?:e|ed|ing|ments?)"
+    r"|objected|objecting|objections?|conflicts?|conflicting|conflicted|blam(?:e|ed|ing)"
+    r"|(?:is|was|were|are) against|split (?:about|on|over)|bureaucra\w+"
     r"|(?<!low-)(?:risks?|risky|riskier|riskiest)|constraints?|constrained|deadlines?"
-    r"|setbacks?|budgets?"
+    r"|setbacks?|(?:no|tight|frozen|limited|small|fixed|capped|reduced) budgets?"
+    r"|budget (?:caps?|freeze|cuts?|that was|of)|over budget|within (?:the |our |its )?budget"
+    r"|budget (?:was )?(?:spent|burnt|burned|exhausted|blown)|hard (?:cap|limit|stop)|cap\b|capped|targets?"
     r"|trade-?offs?|trade offs?|s[kc]eptic(?:al|ism|s)?|concerns?|concerned|tensions?"
     r"|refus(?:e|ed|es|ing|al)|reject(?:ed|ing|s|ion)|obstacles?|hurdles?|bottlenecks?"
-    r"|challeng(?:e|es|ed|ing)|difficult(?:y|ies)?|tough|hard(?:est)? "
+    r"|challeng(?:e|es|ed|ing)|(?<!what was )difficult(?:y|ies)?|tough|hard(?:est)? "
     r"(?:part|call|decision|conversation)s?|pressure|urgen(?:t|cy)|tight|crunch"
-    r"|outages?|incidents?|fail(?:ed|ing|ure|ures|s)?|broke|broken|crash(?:ed|es|ing)?"
-    r"|(?:was|were|went) down|went wrong|mistakes?|corrupt(?:ed|ion)?|roll(?:ed)? back"
-    r"|stuck|stall(?:ed|ing)|delay(?:ed|s)?|behind schedule|slip(?:ped|ping)"
+    r"|compromise|both sides|middle ground|estimate was"
+    # Damage under way: an outage, data or customers being lost, an angry customer.
+    r"|outages?|(?:an?|the|major|serious|big|sev-?\d) incident|downtime"
+    r"|fail(?:ed|ing|ure|ures|s)?|broke|broken|breaking|crash(?:ed|ing)"
+    r"|(?:was|were|went) down|(?:took|taken|take|taking)(?: [\w-]+){0,3} down|went wrong"
+    r"|wrong(?:ly)?|mistakes?|corrupt(?:ed|ing|ion)?|roll(?:ed)? back|leak(?:s|ed|ing)?"
+    r"|tim(?:ed|ing|es) out|timeouts?|ran out|running out|run out|threat(?:en\w*|s)?"
+    r"|(?:dropp(?:ed|ing)|los(?:t|ing)|lose|missing|missed)(?: [\w-]+){0,2} (?:orders|"
+    r"events|messages|data|candidates|customers|users|revenue|money|sales|payments|"
+    r"targets?|dates?|deadlines?)"
+    r"|(?:under|over|double-)charg(?:ed|ing|es?)|duplicat(?:e|es|ed|ion)"
+    r"|bugs? in (?:production|prod)|(?:a|the|nasty|serious|critical|major) bug\b"
+    r"|kept(?: [\w-]+)? (?:failing|crashing|breaking|changing|cancel\w*|timing|dropping|"
+    r"losing|paging)|cancel(?:l)?ed|stopped working|until (?:it|this|that) (?:is|was) fixed"
+    r"|stop(?:ped)? (?:all|the)(?: [\w-]+)? (?:campaigns|batch|releases?|rollout|deploys?|"
+    r"sales|jobs?)"
+    r"|angry|furious|upset|in a rage|nervous|worried|afraid|scared|anxious|burn(?:t|ed) out"
+    r"|burnout|morale|avoid(?:ed|ing|s)?|stuck|stall(?:ed|ing)|delay(?:ed|s)?"
+    r"|behind schedule|slip(?:ped|ping|s)?|stragglers"
+    # A date someone else set: a promise, a vendor's notice, an end of life, a freeze.
+    r"|promis(?:e|ed|es|ing)|announced|end[- ]of[- ]life|notice|acquired|price (?:rise|"
+    r"increase|hike)|(?:code )?freeze|frozen|in time|(?:that|the|a|our) date\b"
+    r"|(?:\d+|a few|a couple of|"
+    + _NUMBER_WORDS
+    + r")(?: [\w-]+)? "
+    + _DURATION_UNITS
+    + r" (?:away|out|left|to go|before)"
+    r"|(?:lease|contract|support|licen[cs]e)(?: [\w-]+)? (?:ended|ending|ends|expir\w+|"
+    r"ran out|runs out)"
+    r"|before (?:the )?(?:[\w-]+ ){1,3}(?:ended|ends|expired|expires|(?:was|is) switched off|"
+    r"shut down|(?:was|is) retired|went live|goes live)"
+    r"|cope|(?:going|went|goes) on (?:[\w-]+ )?leave|relied on (?:a single|one)"
+    r"|single point of failure|bus factor"
+    r"|(?:before|by) (?:the )?(?:black friday|cyber monday|launch|go-live|going live|peak|"
+    r"weekend|holidays?|year[- ]end|end of|first of|next|new|q[1-4]\b|public disclosure|"
+    r"disclosure|contract|deadline)"
+    r"|security researcher|vulnerab\w+|breach\w*|fraud|abuse|legal|compliance|"
+    r"penetration test|pen test|required"
     r"|oppos(?:ed|ition|ing)|reluctan(?:t|ce)|hesita(?:nt|nce|ted)|unconvinced"
     r"|convinc(?:e|ed|ing)|persuad(?:e|ed|ing)|buy-in|negotiat(?:e|ed|ing|ion)|to agree"
     r"|w[io]n (?:\w+ )?over|on board"
-    r"|competing priorities|understaffed|short-?staffed|shortage|limited|stakes"
-    r"|escalat(?:e|ed|ing|ion)|friction|frustrat(?:ed|ion|ing)"
+    r"|competing priorities|(?:own|other) priorities|understaffed|short-?staffed|shortage"
+    r"|short of (?:people|staff|engineers)|(?:people|engineers) short|stretched|overloaded"
+    r"|(?:is|was|were) thin|had left|left suddenly|resign(?:ed|ations?)|without a lead"
+    r"|another time zone|hours ahead|limited|stakes"
+    r"|escalat(?:e|ed|ing|ions?)|friction|frustrat(?:ed|ion|ing)"
     r")\b",
     re.IGNORECASE,
 )
@@ -467,7 +597,7 @@ def _names_obstacle(text: str) -> bool:
 
 
 def _check_no_obstacle(story: _Story) -> Finding | None:
-    if _names_obstacle(story.text["task"]) or _names_obstacle(story.text["action"]):
+    if any(_names_obstacle(story.text[name]) for name in ("situation", "task", "action")):
         return None
     return Finding(
         code="no_obstacle",
@@ -530,7 +660,7 @@ _MEASURE_WORD_RE = re.compile(
 # A number that starts a word: "12", "99.2%", "3x", "$40k", "8-week"; not "Q3" or "EC2".
 _NUMBER_RE = re.compile(r"(?<![\w.])\d[\d,.]*")
 _YEAR_CONTEXT = _word_set(
-    "in since by during until of early late mid from january february march april may june july "
+    "in since by during until of early late mid from spring summer autumn fall winter january february march april may june july "
     "august september october november december"
 )
 
@@ -543,10 +673,46 @@ def _is_year(text: str, match: re.Match[str]) -> bool:
     return bool(before) and before[-1].lower() in _YEAR_CONTEXT
 
 
+_VERSION_WORDS = _word_set("version versions release releases v build patch api sdk")
+_MONTHS = _word_set(
+    "january february march april may june july august september october november december"
+)
+
+
+def _is_version(text: str, match: re.Match[str]) -> bool:
+    """ "3.2.1", "version 4", "Java 17", "TLS 1.3": a name, not a measure."""
+    number = match.group(0).rstrip(".,")
+    if number.count(".") >= 2:
+        return True
+    after = text[match.end() : match.end() + 2]
+    if after[:1] in {"%", "x", "k", "m"}:
+        return False
+    if after[:1] == "-" and after[1:].isupper():
+        return True  # part of a name: "3-D Secure", "4-K"
+    before = _words(text[max(0, match.start() - 30) : match.start()])
+    if not before or text[match.start() - 1 : match.start()] != " ":
+        return False
+    word = before[-1]
+    if word.lower() in _VERSION_WORDS:
+        return True
+    # A capitalised product name right before the number ("Java 17", "iOS 16"), unless it
+    # starts the sentence or is a month ("March 3").
+    starts_sentence = re.search(r"(?:^|[.!?:;\n]\s*)$", text[: match.start() - len(word) - 1])
+    return (
+        any(char.isupper() for char in word)
+        and word.lower() not in _MONTHS
+        and word.lower() not in _COMMON_WORDS
+        and not starts_sentence
+    )
+
+
 def _is_measurable(text: str) -> bool:
     if _MEASURE_WORD_RE.search(text):
         return True
-    return any(not _is_year(text, match) for match in _NUMBER_RE.finditer(text))
+    return any(
+        not _is_year(text, match) and not _is_version(text, match)
+        for match in _NUMBER_RE.finditer(text)
+    )
 
 
 def _check_vague_outcome(story: _Story) -> Finding | None:
@@ -582,13 +748,56 @@ _LEARNING_RE = re.compile(
     r"|\bi(?:'ve| have) since\b|\bthese days,? i\b|\bi changed\b|\bchanged (?:how|the way) i\b"
     r"|\bchanged my\b|\bdo (?:it |things )?differently\b|\btake-?aways?\b"
     r"|\bpost-?(?:incident|mortem)\b|\bretrospective\b|\bhabit\b|\bnever again\b"
-    r"|\bi still (?:use|do|apply|run|follow)\b|\bi always\b",
+    r"|\bi still (?:use|do|apply|run|follow)\b|\bi always\b|\bit taught\b"
+    r"|\bi(?: would|'d) (?:now |also )?(?:do|start|push|ask|insist|have|spend|plan|involve)\b"
+    r"|\bif i (?:did|were to do|had to do) it again\b|\bstuck with me\b"
+    r"|\bi (?:now )?(?:try to|make sure|no longer)\b",
     re.IGNORECASE,
 )
 
 
+# A Learning that only reports more outcome or praise ("The COO thanked the team", "the
+# open rate looks good", "it went to 100% of users") is no reflection.
+_PRAISE_RE = re.compile(
+    r"\b(?:thank(?:ed|s)?|prais(?:e|ed)|pleased|satisfied|happy|delighted|impressed|liked|"
+    r"loved|congratulat\w+|shout-?out|kudos|looks? (?:good|great)|looked (?:good|great)|"
+    r"went well|(?:was|is) a (?:big |huge |real )?success|well received)\b",
+    re.IGNORECASE,
+)
+_ADVICE_WORDS = _word_set(
+    "i me my i'm i've i'd i'll myself you your must should need needs always never"
+)
+
+
+# A sentence dated to one moment ("closed the incident on Friday") reports, not reflects.
+_DATED_RE = re.compile(
+    r"\b(?:(?:the )?same (?:day|week|month|afternoon|morning)|on (?:monday|tuesday|wednesday|"
+    r"thursday|friday|saturday|sunday)|(?:that|the next|the following) (?:day|week|month|"
+    r"morning|afternoon|quarter)|by (?:monday|tuesday|wednesday|thursday|friday)|"
+    r"(?:yesterday|last week|last month))\b",
+    re.IGNORECASE,
+)
+
+
+def _is_outcome_only(sentence: str) -> bool:
+    if _ADVICE_WORDS.intersection(word.lower() for word in _words(sentence)):
+        return False
+    return (
+        _is_measurable(sentence)
+        or bool(_PRAISE_RE.search(sentence))
+        or bool(_DATED_RE.search(sentence))
+    )
+
+
+def _reflects(text: str) -> bool:
+    """Whether a Learning says what the narrator learned or changed, not just more result."""
+    if _LEARNING_RE.search(text):
+        return True
+    return not all(_is_outcome_only(sentence) for sentence in _sentences(text))
+
+
 def _check_no_learning(story: _Story) -> Finding | None:
-    if story.words["learning"]:
+    if story.words["learning"] and _reflects(story.text["learning"]):
         return None
     if _LEARNING_RE.search(" ".join(_sentences(story.text["result"])[-2:])):
         return None
@@ -615,31 +824,51 @@ def _check_no_learning(story: _Story) -> Finding | None:
 # --- too_short / too_long --------------------------------------------------------------------
 
 
+def _minutes(seconds: int) -> str:
+    """Seconds as minutes for a message: 120 is "2", 150 is "2.5", 100 is "1.7"."""
+    minutes = seconds / 60
+    return f"{minutes:g}" if minutes == round(minutes, 1) else f"{minutes:.1f}"
+
+
+def _band_text(band: SpokenBand) -> str:
+    """The band in words and minutes: "300–450 words, 2–3 minutes"."""
+    return (
+        f"{band.min_words}–{band.max_words} words, "
+        f"{_minutes(band.min_seconds)}–{_minutes(band.max_seconds)} minutes"
+    )
+
+
 def _check_length(story: _Story) -> Finding | None:
-    seconds = story.speaking_seconds
+    seconds, band = story.speaking_seconds, story.band
     told = f"At {WORDS_PER_MINUTE} words a minute your story takes about {_duration(seconds)}"
-    if seconds < SHORT_SECONDS:
+    if seconds < band.min_seconds:
         if not story.word_count:
             told = "Your story is empty"
         return Finding(
             code="too_short",
             section="story",
             severity="warning",
-            message=f"{told}; a leadership story should take 2 to 3 minutes to tell.",
+            message=(
+                f"{told}; a leadership story should take {_minutes(band.min_seconds)} to "
+                f"{_minutes(band.max_seconds)} minutes to tell."
+            ),
             suggestion=(
                 "Add detail where it counts: the obstacle, the steps you took and why, and "
-                "the numbers in the result. Aim for 225 to 450 words."
+                f"the numbers in the result. Aim for {_band_text(band)}."
             ),
         )
-    if seconds > LONG_SECONDS:
+    if seconds > band.max_seconds:
         return Finding(
             code="too_long",
             section="story",
             severity="warning",
-            message=f"{told}; past 3 minutes the interviewer loses the thread.",
+            message=(
+                f"{told}; past {_minutes(band.max_seconds)} minutes the interviewer loses "
+                "the thread."
+            ),
             suggestion=(
                 "Trim the Situation to the essentials and keep the one or two steps of the "
-                "Action that show your judgement. Aim for 225 to 450 words."
+                f"Action that show your judgement. Aim for {_band_text(band)}."
             ),
         )
     return None
@@ -658,7 +887,13 @@ _RULES = (
 )
 
 
-def _score(findings: tuple[Finding, ...], word_count: int) -> int:
+def _is_ready(findings: tuple[Finding, ...]) -> bool:
+    return not any(
+        finding.code in _LENGTH_CODES or finding.severity == "error" for finding in findings
+    )
+
+
+def _score(findings: tuple[Finding, ...], word_count: int, ready: bool) -> int:
     if not word_count:
         return 0
     penalty = 0
@@ -669,19 +904,31 @@ def _score(findings: tuple[Finding, ...], word_count: int) -> int:
             penalty += ERROR_WEIGHT
         else:
             penalty += WARNING_WEIGHT
-    return max(0, 100 - penalty)
+    base = max(0, 100 - penalty)
+    score = max(READY_SCORE, base) if ready else min(READY_SCORE - 1, base)
+    if speaking_seconds(word_count) < SKETCH_SECONDS:
+        score = min(score, SKETCH_SCORE_CAP)
+    return score
 
 
-def review_story(sections: Mapping[str, str | None], themes: Iterable[str] = ()) -> Review:
+def review_story(
+    sections: Mapping[str, str | None],
+    themes: Iterable[str] = (),
+    band: SpokenBand | None = None,
+) -> Review:
     """Review a story's five STAR-L sections; missing or None sections count as empty.
 
     ``themes`` are theme slugs; ``failure-recovery`` makes a missing learning an error.
+    ``band`` is the spoken-length target (a user's practice band); by default the guide's
+    2-3 minutes, ``stories.star.SPOKEN_BAND``.
     """
-    story = _Story(sections, themes)
+    story = _Story(sections, themes, band or SPOKEN_BAND)
     findings = tuple(finding for rule in _RULES if (finding := rule(story)) is not None)
+    ready = story.speaking_seconds >= SKETCH_SECONDS and _is_ready(findings)
     return Review(
         findings=findings,
         word_count=story.word_count,
         speaking_seconds=story.speaking_seconds,
-        score=_score(findings, story.word_count),
+        score=_score(findings, story.word_count, ready),
+        ready=ready,
     )
