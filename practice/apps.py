@@ -13,6 +13,6 @@ class PracticeConfig(AppConfig):
         from stories.targets import register_targets
 
         register()
-        register_targets(lambda user: PracticeSettings.for_user(user).targets())
+        register_targets(PracticeSettings.targets_of)
         if demo_practice_history not in DEMO_EXTENSIONS:
             DEMO_EXTENSIONS.append(demo_practice_history)

@@ -38,7 +38,7 @@ def settings_save(*, settings: PracticeSettings) -> PracticeSettings:
     stored verdicts and scores change with it, in the same transaction.
     """
     settings.full_clean()
-    before = PracticeSettings.for_user(settings.user).targets().band
+    before = PracticeSettings.targets_of(settings.user).band
     settings.save()
     band = settings.targets().band
     if band != before:

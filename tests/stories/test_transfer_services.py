@@ -492,8 +492,9 @@ def test_the_import_runs_the_same_number_of_queries_for_1_and_50_stories(
     user, django_assert_num_queries, size
 ):
     # The catalogue (read to check, then to write), the titles taken, then one statement
-    # each for the stories, 3 kinds of tag link, search vectors, revisions and times.
-    with django_assert_num_queries(22):
+    # each for the stories, 3 kinds of tag link, search vectors, revisions and times, and
+    # the user's band (read once for every story the coach judges).
+    with django_assert_num_queries(23):
         result = bank_import(user=user, document=bank_of(size))
     assert len(result.stories) == size
     assert Story.objects.for_user(user).filter(principles__slug="dive-deep").count() == size
