@@ -587,8 +587,7 @@ _OBSTACLE_RE = re.compile(
     r"|(?:is|was|were) thin|had left|left suddenly|resign(?:ed|ations?)|without a lead"
     r"|another time zone|hours ahead|limited|stakes"
     r"|escalat(?:e|ed|ing|ions?)|friction|frustrat(?:ed|ion|ing)"
-    r")\b",
-    re.IGNORECASE,
+    r")\b"
 )
 # "There was no pushback" is an easy win, not an obstacle.
 _NEGATIONS = frozenset(
@@ -597,6 +596,7 @@ _NEGATIONS = frozenset(
 
 
 def _names_obstacle(text: str) -> bool:
+    text = text.lower()
     for match in _OBSTACLE_RE.finditer(text):
         before = [word.lower() for word in _words(text[max(0, match.start() - 40) : match.start()])]
         if not _NEGATIONS.intersection(before[-2:]):
@@ -662,8 +662,7 @@ _MEASURE_WORD_RE = re.compile(
     r"(?![\w-])"
     r"|\bper cent\b|\b(?:a|an|one) " + _TIME_UNITS + r"\b"
     r"|\bone (?:incident|outage|ticket|bug|page|person|engineer|team|service|customer|"
-    r"click|step|deploy|release)s?\b|\b(?:a|one) third\b|[$\u20ac\u00a3\u00a5%]",
-    re.IGNORECASE,
+    r"click|step|deploy|release)s?\b|\b(?:a|one) third\b|[$\u20ac\u00a3\u00a5%]"
 )
 # A number that starts a word: "12", "99.2%", "3x", "$40k", "8-week"; not "Q3" or "EC2".
 _NUMBER_RE = re.compile(r"(?<![\w.])\d[\d,.]*")
@@ -715,7 +714,7 @@ def _is_version(text: str, match: re.Match[str]) -> bool:
 
 
 def _is_measurable(text: str) -> bool:
-    if _MEASURE_WORD_RE.search(text):
+    if _MEASURE_WORD_RE.search(text.lower()):
         return True
     return any(
         not _is_year(text, match) and not _is_version(text, match)
@@ -759,8 +758,7 @@ _LEARNING_RE = re.compile(
     r"|\bi still (?:use|do|apply|run|follow)\b|\bi always\b|\bit taught\b"
     r"|\bi(?: would|'d) (?:now |also )?(?:do|start|push|ask|insist|have|spend|plan|involve)\b"
     r"|\bif i (?:did|were to do|had to do) it again\b|\bstuck with me\b"
-    r"|\bi (?:now )?(?:try to|make sure|no longer)\b",
-    re.IGNORECASE,
+    r"|\bi (?:now )?(?:try to|make sure|no longer)\b"
 )
 
 
@@ -769,8 +767,7 @@ _LEARNING_RE = re.compile(
 _PRAISE_RE = re.compile(
     r"\b(?:thank(?:ed|s)?|prais(?:e|ed)|pleased|satisfied|happy|delighted|impressed|liked|"
     r"loved|congratulat\w+|shout-?out|kudos|looks? (?:good|great)|looked (?:good|great)|"
-    r"went well|(?:was|is) a (?:big |huge |real )?success|well received)\b",
-    re.IGNORECASE,
+    r"went well|(?:was|is) a (?:big |huge |real )?success|well received)\b"
 )
 _ADVICE_WORDS = _word_set(
     "i me my i'm i've i'd i'll myself you your must should need needs always never"
@@ -782,8 +779,7 @@ _DATED_RE = re.compile(
     r"\b(?:(?:the )?same (?:day|week|month|afternoon|morning)|on (?:monday|tuesday|wednesday|"
     r"thursday|friday|saturday|sunday)|(?:that|the next|the following) (?:day|week|month|"
     r"morning|afternoon|quarter)|by (?:monday|tuesday|wednesday|thursday|friday)|"
-    r"(?:yesterday|last week|last month))\b",
-    re.IGNORECASE,
+    r"(?:yesterday|last week|last month))\b"
 )
 
 
@@ -792,14 +788,14 @@ def _is_outcome_only(sentence: str) -> bool:
         return False
     return (
         _is_measurable(sentence)
-        or bool(_PRAISE_RE.search(sentence))
-        or bool(_DATED_RE.search(sentence))
+        or bool(_PRAISE_RE.search(sentence.lower()))
+        or bool(_DATED_RE.search(sentence.lower()))
     )
 
 
 def _reflects(text: str) -> bool:
     """Whether a Learning says what the narrator learned or changed, not just more result."""
-    if _LEARNING_RE.search(text):
+    if _LEARNING_RE.search(text.lower()):
         return True
     return not all(_is_outcome_only(sentence) for sentence in _sentences(text))
 
@@ -807,7 +803,7 @@ def _reflects(text: str) -> bool:
 def _check_no_learning(story: _Story) -> Finding | None:
     if story.words["learning"] and _reflects(story.text["learning"]):
         return None
-    if _LEARNING_RE.search(" ".join(_sentences(story.text["result"])[-2:])):
+    if _LEARNING_RE.search(" ".join(_sentences(story.text["result"])[-2:]).lower()):
         return None
     failure = story.is_failure_story
     message = "Your story doesn't say what you learned or what you changed afterwards."
