@@ -10,24 +10,34 @@ Codes, in the order findings are returned (they are part of the API; other tools
 
 ``we_not_i`` (action)
     "We decided to..." hides what *you* did. Raised when the Action's first-person plural
-    words (we, us, our, ours, we're, we've, we'd, we'll) outnumber its first-person
-    singular ones (I, me, my, mine, I'm, I've, I'd, I'll) and at least one of them is a
-    "we" that acts. Without that last condition "I moved our services to our new cluster"
-    would be flagged for its possessives. "We" in the Situation is normal and ignored;
-    "US" in capitals is the country.
+    words (we, us, our, ours, we're, we've, we'd, we'll), plus sentences whose subject is
+    the narrator's own team acting as one ("The team migrated the flags", "Our squad..."),
+    outnumber its first-person singular words (I, me, my, mine, I'm, I've, I'd, I'll), and
+    at least one of them is a "we" or a team that acts. Without that last condition "I
+    moved our services to our new cluster" would be flagged for its possessives. "We" in
+    the Situation is normal and ignored; "US" in capitals is the country.
 ``over_crediting`` (action)
-    "It's okay to say 'I led' even when it was a team effort." Raised when the Action's
-    sentences about someone else acting ("Priya rewrote...", "The platform team built...",
-    "They shipped...") outnumber the sentences where the narrator acts, or when the Action
-    or Result hands the credit away ("the team did all the hard work", "I just helped").
-    A sentence that has an "I" in it counts as the narrator acting, so "I paired with
-    Priya" is fine. Sentences about "we" count for neither side: that is ``we_not_i``.
+    "It's okay to say 'I led' even when it was a team effort." Raised when the Action or
+    Result hands the credit away or plays the narrator's part down ("the team did all the
+    hard work", "Mei did the clever part", "the real engineering was theirs", "I mainly
+    reviewed some pull requests", "I don't think I added much", "my part is not big"; see
+    ``_CREDIT_AWAY_RE``), or when the Action's sentences about someone else doing the
+    work ("Priya rewrote...", "The platform team built...") outnumber the sentences where
+    the narrator acts. A sentence with an "I" in it counts as the narrator acting, so "I
+    paired with Priya" is fine. Sentences about "we" or the narrator's own team count for
+    neither side (that is ``we_not_i``), nor do others reacting ("Everyone liked it",
+    "Eight people volunteered", "The VP approved it"): support is not the key work.
 ``no_obstacle`` (action)
-    "Easy wins aren't leadership stories." Raised when neither the Task nor the Action
-    names a blocker, pushback, disagreement, risk, constraint, deadline, setback and the
-    like (see ``_OBSTACLE_RE``). "No pushback" and "a low-risk change" do not count;
-    "no budget" and "only two weeks" do. The Situation does not count: the obstacle must
-    be one the narrator had to get past.
+    "Easy wins aren't leadership stories." Raised when nothing in the Situation, Task or
+    Action names a blocker, pushback, disagreement, risk, constraint, deadline or setback
+    (see ``_OBSTACLE_RE``). That includes obstacles told only implicitly: damage under way
+    (an outage, requests timing out, data or customers being lost, an angry customer), a
+    vendor or partner who refuses or switches something off, a date someone promised or
+    a notice period, a budget cap or hiring freeze, people leaving, and a team that has
+    never done it before ("nobody here had built this"). A slow status quo that nothing
+    defended ("builds took 25 minutes", "an inbox nobody read") is not an obstacle, nor is
+    support ("my manager approved it the same day"). "No pushback" and "a low-risk
+    change" do not count; "no budget" and "only two weeks" do.
 ``thin_action`` (action)
     Raised when the Action holds under 30% of the words of Situation, Task, Action and
     Result together. Only judged once those four sections hold 40 words, so a form that is
@@ -35,13 +45,20 @@ Codes, in the order findings are returned (they are part of the API; other tools
 ``vague_outcome`` (result)
     "'Things went well' isn't memorable; 'revenue increased 30%' is." Raised when the
     Result has no number: no digits, number word ("forty", "half", "a dozen", "twice",
-    "doubled"), money, percentage or duration ("within a week"). An empty Result is vague.
-    Years ("in 2023") and names such as "Q3" or "EC2" are not outcomes.
+    "three times", "doubled"), money, percentage or duration ("within a week"). An empty
+    Result is vague. Years ("in 2023", "spring 2024"), versions ("v3.2", "4.1.0", "version
+    7", "release 4.0", "Java 17") and names such as "Q3", "EC2" or "3-D Secure" are not
+    outcomes.
 ``no_learning`` (learning)
-    "Especially for failure stories, show what changed afterward." Raised when the
-    Learning section is empty and the last two sentences of the Result say nothing about
-    what the narrator learned or changed ("Looking back, I learned...", "Since then I
-    always..."). An error for a story with the ``failure-recovery`` theme, else a warning.
+    "Especially for failure stories, show what changed afterward." Raised when no
+    reflection is found: the Learning is empty or holds only more outcome (every sentence
+    a measure, praise or a dated report: "the partner was satisfied, $3M processed", "the
+    COO thanked the team", "closed on Friday", with no "I", "you" or "should"), and the
+    last two sentences of the Result say nothing about what the narrator learned or
+    changed. Reflection need not say "learned": "next time I would...", "since then I...",
+    "it taught me...", "I changed how I...", or a general lesson ("Measure before
+    arguing") all count. An error for a story with the ``failure-recovery`` theme, else a
+    warning.
 ``too_short`` / ``too_long`` (story)
     The guide asks for 2-3 minutes. Speaking time is estimated at
     ``stories.star.WORDS_PER_MINUTE`` (150) words a minute over all five sections, and
@@ -612,8 +629,8 @@ def _check_no_obstacle(story: _Story) -> Finding | None:
         section="action",
         severity="warning",
         message=(
-            "Neither your Task nor your Action names an obstacle: no blocker, pushback, "
-            "risk, deadline or constraint you had to get past. Easy wins aren't "
+            "Nothing in your Situation, Task or Action stood in your way: no blocker, "
+            "pushback, risk, deadline or constraint you had to get past. Easy wins aren't "
             "leadership stories."
         ),
         suggestion=(
