@@ -9,7 +9,8 @@ For each red-flag code the corpus labels, the script counts true positives, fals
 positives and false negatives of `stories.review.review_story`, per split (dev,
 holdout) and over the whole corpus, and prints precision and recall ("n/a" when the
 coach never raised the code, or the corpus never labels it). It also times the reviews:
-the slowest and the mean over the corpus, and one 450-word story.
+the slowest and the mean over the corpus (best of 3 runs of each story), and the best of 50 runs of two 450-word stories: a typical one, and an easy win
+with no obstacle, the slowest case because no rule stops at its first match.
 
 The coach is pure Python and needs neither Django settings nor a database, so none is
 touched. The exit status is 0 whatever the figures; the script reports, it does not judge.
@@ -83,12 +84,17 @@ def load_corpus(directory: Path = CORPUS_DIR) -> list[dict]:
     return stories
 
 
+STORY_RUNS = 3
+
+
 def review(story: dict) -> tuple[set[str], float]:
-    """The codes the coach raises for one story, and the seconds the review took."""
-    start = time.perf_counter()
-    codes = review_story(story["sections"], story.get("themes") or ())
-    elapsed = time.perf_counter() - start
-    return set(codes.codes), elapsed
+    """The codes the coach raises for one story, and the best of STORY_RUNS review times."""
+    best = float("inf")
+    for _ in range(STORY_RUNS):
+        start = time.perf_counter()
+        codes = review_story(story["sections"], story.get("themes") or ())
+        best = min(best, time.perf_counter() - start)
+    return set(codes.codes), best
 
 
 def tally(stories: Iterable[dict], predicted: dict[str, set[str]]) -> dict[str, Tally]:
@@ -113,6 +119,25 @@ def story_of_length(words: int) -> dict[str, str]:
         "action": "I traced the errors, I rolled back the config and I added a canary stage. ",
         "result": "Errors fell from 30% to 0.2% and we saved about $40,000 in that week. ",
         "learning": "Since then I always canary config changes, however small they look. ",
+    }
+    shares = {"situation": 0.15, "task": 0.1, "action": 0.5, "result": 0.15, "learning": 0.1}
+    sections = {}
+    for name, sentence in sentences.items():
+        target = round(words * shares[name])
+        tokens = (sentence * (target // len(sentence.split()) + 1)).split()
+        sections[name] = " ".join(tokens[:target])
+    return sections
+
+
+def easy_win_of_length(words: int) -> dict[str, str]:
+    """A story of `words` words with no obstacle: the slowest case, as no rule stops early."""
+    sentences = {
+        "situation": "Support asked for a weekly digest of new features for our customers. ",
+        "task": "I picked up the ticket and I was the main engineer on the digest. ",
+        "action": "I built the digest job on the scheduler and reused the email templates. "
+        "My manager liked it and the team turned it on for everyone the next Monday. ",
+        "result": "Support now sends one digest instead of forty emails and saves an hour. ",
+        "learning": "Next time I would ask support for the list of features much earlier. ",
     }
     shares = {"situation": 0.15, "task": 0.1, "action": 0.5, "result": 0.15, "learning": 0.1}
     sections = {}
@@ -199,6 +224,7 @@ def main(argv: list[str] | None = None) -> int:
         "slowest_story": slowest_id,
         "mean_ms": sum(elapsed for elapsed, _ in seconds) / len(seconds) * 1000,
         f"story_{TIMING_WORDS}_words_ms": time_story(story_of_length(TIMING_WORDS)) * 1000,
+        f"easy_win_{TIMING_WORDS}_words_ms": time_story(easy_win_of_length(TIMING_WORDS)) * 1000,
     }
 
     if args.json:
@@ -222,7 +248,9 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"\nReview time: slowest {timing['slowest_ms']:.2f} ms ({slowest_id}), "
         f"mean {timing['mean_ms']:.2f} ms, "
-        f"{TIMING_WORDS}-word story {timing[f'story_{TIMING_WORDS}_words_ms']:.2f} ms"
+        f"{TIMING_WORDS}-word story {timing[f'story_{TIMING_WORDS}_words_ms']:.2f} ms, "
+        f"{TIMING_WORDS}-word easy win (no rule stops early) "
+        f"{timing[f'easy_win_{TIMING_WORDS}_words_ms']:.2f} ms"
     )
     return 0
 
