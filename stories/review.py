@@ -573,7 +573,17 @@ _OBSTACLE_RE = re.compile(
     r"|behind schedule|slip(?:ped|ping|s)?|stragglers"
     # A date someone else set: a promise, a vendor's notice, an end of life, a freeze.
     r"|promis(?:e|ed|es|ing)|announced|end[- ]of[- ]life|notice|acquired|price (?:rise|"
-    r"increase|hike)|(?:code )?freeze|frozen|in time|(?:that|the|a|our) date\b"
+    r"increase|hike)|(?:code )?freeze|frozen|in time"
+    r"|(?:make|hit|meet|miss|keep|making|hitting|meeting|missing|threatened|moved|set|gave) "
+    r"(?:that|the|a|our|their) (?:launch |release |target |go-live )?date\b"
+    r"|there was a date|(?:\d+|a few|"
+    + _NUMBER_WORDS
+    + r") "
+    + _DURATION_UNITS
+    + r" to (?:do|finish|ship|deliver|fix|move|make|get|migrate|build)\b"
+    r"|regulat\w+|gdpr|hipaa|pci|data[- ]residency|residency rules"
+    r"|went silent|choked|allow(?:s|ed)? only|only allow(?:s|ed)?|no more than|a limit of"
+    r"|rate limit of|(?:is|was|are|were) limited"
     r"|(?:\d+|a few|a couple of|"
     + _NUMBER_WORDS
     + r")(?: [\w-]+)? "
@@ -608,7 +618,20 @@ _OBSTACLE_RE = re.compile(
 )
 # "There was no pushback" is an easy win, not an obstacle.
 _NEGATIONS = frozenset(
-    ["no", "without", "zero", "never", "little", "hardly", "any", "nor", "wasn't", "weren't"]
+    [
+        "no",
+        "without",
+        "zero",
+        "never",
+        "little",
+        "hardly",
+        "any",
+        "nor",
+        "wasn't",
+        "weren't",
+        "nobody",
+        "none",
+    ]
 )
 
 

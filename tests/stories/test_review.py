@@ -467,6 +467,10 @@ def test_an_all_we_action_is_we_not_i_only():
         "Our CEO had promised our biggest customer the digest by the first of the month.",
         # Nobody here had done it before.
         "Nobody here had built an email pipeline before, and the whole team was new.",
+        # A limit set by someone else.
+        "The mail provider allows only ten thousand emails an hour for our account.",
+        # A third party switching something off.
+        "Our old mail provider told us they would switch off their API in two months.",
     ],
 )
 def test_no_obstacle_reads_the_situation_for_implicit_obstacles(situation):
@@ -485,6 +489,8 @@ def test_no_obstacle_reads_the_situation_for_implicit_obstacles(situation):
         # A slow status quo that nothing defended is not an obstacle.
         "Builds took twenty-five minutes and engineers spent a day a week waiting on them.",
         "Our crash reports went to an inbox nobody read.",
+        # Negated friction is no friction.
+        "Nobody objected to a digest, and the date filters were already in the API.",
     ],
 )
 def test_no_obstacle_is_raised_for_an_easy_win_told_at_length(situation):
