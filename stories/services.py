@@ -38,6 +38,7 @@ SAVED_FIELDS = [
     "metrics",
     "status",
     "kind",
+    "core_theme",
     "red_flags",
     "score",
     "word_count",
@@ -92,11 +93,11 @@ def apply_review(story: Story, theme_slugs: list[str]) -> None:
 
 def prepare(story: Story, answers: list[dict], tags: StoryTags, *, bulk: bool = False) -> None:
     apply_answers(story, answers)
-    story.kind = tags.kind
+    story.kind, story.core_theme = tags.kind, tags.core_theme
     apply_review(story, [theme.slug for theme in tags.themes])
     # In bulk, each check that would cost a query per story is left out (see story_create_many).
     story.full_clean(
-        exclude=["owner", "template", "search_vector", *(["kind"] if bulk else [])],
+        exclude=["owner", "template", "search_vector", *(["kind", "core_theme"] if bulk else [])],
         validate_constraints=not bulk,
     )
 
@@ -119,7 +120,11 @@ def story_save(
     For an update, `expected_version` is the version the editor loaded
     (default: the instance's own); a mismatch changes nothing but keeps the
     edit's text as a revision, and raises StoryConflict.
+
+    The story's core theme is saved among its themes; tags without one give it
+    their first theme (StoryTags.with_core_theme).
     """
+    tags = tags.with_core_theme()
     try:
         return story_save_atomic(
             story=story, answers=answers, tags=tags, expected_version=expected_version, kind=kind
@@ -247,6 +252,7 @@ def story_create_many(
     full_clean() left out (with the title constraint, which the database
     enforces and the callers check first).
     """
+    tags = [story_tags.with_core_theme() for story_tags in tags]
     errors: dict[int, ValidationError] = {}
     for index, (story, story_answers, story_tags) in enumerate(
         zip(stories, answers, tags, strict=True)
@@ -337,7 +343,13 @@ def story_duplicate(*, story: Story) -> Story:
 
 @transaction.atomic
 def story_toggle_tag(*, story: Story, relation: str, tag, add: bool) -> None:
-    """Tag or untag one principle or theme; a theme change can change the review."""
+    """Tag or untag one principle or theme; a theme change can change the review.
+
+    The core theme stays among the story's themes: it is changed on the story
+    form, never untagged here (asking to is a no-op).
+    """
+    if relation == "themes" and not add and tag.pk == story.core_theme_id:
+        return
     manager = getattr(story, relation)
     if add:
         manager.add(tag)
