@@ -25,7 +25,12 @@ class StoryTemplateAdmin(admin.ModelAdmin):
     actions = ["retire", "reinstate"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("kind", "core_theme").prefetch_related("fields")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("kind", "core_theme")
+            .prefetch_related("fields")
+        )
 
     @admin.display(description="fields")
     def field_count(self, template: StoryTemplate) -> int:

@@ -218,13 +218,19 @@ def bank_check(*, document: dict) -> tuple[list[StoryRecord], dict[str, list[str
 def core_theme_problems(records: list[StoryRecord], *, known: dict[str, Theme]) -> list[str]:
     """A core theme this server lacks cannot be dropped like another tag (the story would
     be about something else): each one is a problem naming the story."""
-    themes = ", ".join(Theme.objects.values_list("slug", flat=True))
-    return [
-        f"Story {index} ({shown(record.title)}), “core_theme”: {shown(record.core_theme)} is not a "
-        f"theme on this server; use one of {themes}, or leave it out to use the story's "
-        "first theme."
+    missing = [
+        (index, record)
         for index, record in enumerate(records, start=1)
         if record.core_theme and record.core_theme not in known
+    ]
+    if not missing:
+        return []
+    themes = ", ".join(Theme.objects.values_list("slug", flat=True))
+    return [
+        f"Story {index} ({shown(record.title)}), “core_theme”: {shown(record.core_theme)} is "
+        f"not a theme on this server; use one of {themes}, or leave it out to use the "
+        "story's first theme."
+        for index, record in missing
     ]
 
 

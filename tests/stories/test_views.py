@@ -18,7 +18,8 @@ def technical_direction_post(**overrides):
             "title": "Multi-provider checkout",
             "metrics": "94% → 99.2% checkout success\n8 weeks",
             "principles": ["dive-deep", "ownership"],
-            "themes": ["technical-complexity"],
+            "core_theme": "technical-complexity",
+            "themes": ["leadership-influence"],
             "levels": ["senior"],
             "kind": "technical",
             "status": "draft",
@@ -50,7 +51,11 @@ def test_create_form_shows_template_fields_in_order_with_hints_and_examples(user
 def test_create_form_pre_ticks_the_templates_suggested_tags(user_client):
     response = user_client.get(reverse("stories:create", args=["mentorship"]))
     form = response.context["form"]
-    assert {t.slug for t in form.initial["themes"]} == {"mentorship"}
+    core_theme = form.initial["core_theme"]
+    suggested = {t.slug for t in form.initial["themes"]} | (
+        {core_theme.slug} if core_theme else set()
+    )
+    assert suggested == {"mentorship"}
     assert form.initial["kind"].slug == "people"
 
 
@@ -111,6 +116,7 @@ def test_nul_bytes_are_dropped_not_a_500(user_client, user):
             "answer_task": "t",
             "answer_action": "a",
             "answer_result": "r",
+            "core_theme": "mentorship",
             "status": "draft",
         },
     )
