@@ -48,21 +48,18 @@ def story_facts(story: Mapping, names: Mapping[str, Mapping[str, str]]) -> str:
     status = dict(Story.Status.choices).get(story["status"], story["status"])
     facts = [f"*{status}*"]
     core_theme = story.get("core_theme")
-    if core_theme:
-        facts.append(f"Core theme: {names.get('themes', {}).get(core_theme, core_theme)}")
-    tagged = {
-        "principles": story["principles"],
-        # The core theme is named on its own; these are the others the story flexes to.
-        "themes": [slug for slug in story["themes"] if slug != core_theme],
-        "levels": story["levels"],
-    }
     for relation, label in (
         ("principles", "Principles"),
         ("themes", "Other themes" if core_theme else "Themes"),
         ("levels", "Levels"),
     ):
-        if tagged[relation]:
-            words = ", ".join(names.get(relation, {}).get(slug, slug) for slug in tagged[relation])
+        tags = story[relation]
+        if relation == "themes" and core_theme:
+            # The core theme is named on its own, just before the others the story flexes to.
+            facts.append(f"Core theme: {names.get('themes', {}).get(core_theme, core_theme)}")
+            tags = [slug for slug in tags if slug != core_theme]
+        if tags:
+            words = ", ".join(names.get(relation, {}).get(slug, slug) for slug in tags)
             facts.append(f"{label}: {words}")
     if story.get("kind"):
         facts.append(f"Kind: {names.get('kinds', {}).get(story['kind'], story['kind'])}")
