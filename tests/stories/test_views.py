@@ -452,3 +452,61 @@ def test_bank_page_links_declare_their_htmx_attributes_once_on_the_nav(user_clie
         reverse("stories:bank"), {"status": "draft", "page": "2"}, HTTP_HX_REQUEST="true"
     )
     assert "<html" not in second.content.decode() and second.context["page"].number == 2
+
+
+# --- The core theme ---------------------------------------------------------------
+
+
+def test_a_story_created_on_the_form_keeps_its_core_theme_among_its_themes(user_client, user):
+    user_client.post(
+        reverse("stories:create", args=["technical-direction"]),
+        technical_direction_post(core_theme="mentorship"),
+    )
+    story = Story.objects.get(owner=user)
+    assert story.core_theme.slug == "mentorship"
+    assert sorted(t.slug for t in story.themes.all()) == ["leadership-influence", "mentorship"]
+    bank = user_client.get(reverse("stories:bank"), {"theme": "mentorship"}).content.decode()
+    assert story.title in bank
+
+
+def test_a_plain_star_story_without_a_core_theme_is_not_saved_and_says_why(user_client, user):
+    data = {f"answer_{name}": "x" for name in ("situation", "task", "action", "result")}
+    data |= {"title": "No theme", "status": "draft"}
+    response = user_client.post(reverse("stories:create", args=["plain-star"]), data)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Choose a core theme: the one theme this story is mainly about." in body
+    assert not Story.objects.filter(owner=user).exists()
+    data["core_theme"] = "failure-recovery"  # positive control: chosen, it saves
+    assert user_client.post(reverse("stories:create", args=["plain-star"]), data).status_code == 302
+    assert Story.objects.get(owner=user).core_theme.slug == "failure-recovery"
+
+
+def test_the_form_offers_the_core_theme_by_name_above_the_other_themes(user_client):
+    body = user_client.get(reverse("stories:create", args=["plain-star"])).content.decode()
+    assert "Core theme" in body and "Other themes it can flex to" in body
+    assert body.index('name="core_theme"') < body.index('name="themes"')
+    assert '<option value="mentorship">Mentorship</option>' in body
+
+
+def test_the_story_page_shows_the_core_theme_beside_the_other_themes(user_client, user):
+    story = StoryFactory(
+        owner=user,
+        themes=[Theme.objects.get(slug="mentorship")],
+        core_theme=Theme.objects.get(slug="customer-impact"),
+    )
+    body = user_client.get(story.get_absolute_url()).content.decode()
+    assert "Core theme: <strong>Customer impact</strong>" in body
+    assert "Other themes it can flex to" in body and "Remove Mentorship" in body
+    # The core theme is changed on the form, not removed with the other tags.
+    assert "Remove Customer impact" not in body
+
+
+def test_another_user_never_sees_a_core_theme(user_client, other_client, user):
+    story = StoryFactory(
+        owner=user, title="Mine", core_theme=Theme.objects.get(slug="customer-impact")
+    )
+    for name in ("stories:detail", "stories:edit"):
+        url = reverse(name, args=[story.pk])
+        assert other_client.get(url).status_code == 404
+        assert "Customer impact" in user_client.get(url).content.decode()  # the owner does
