@@ -346,13 +346,16 @@ def story_toggle_tag(*, story: Story, relation: str, tag, add: bool) -> None:
     """Tag or untag one principle or theme; a theme change can change the review.
 
     The core theme stays among the story's themes: it is changed on the story
-    form, never untagged here (asking to is a no-op).
+    form, never untagged here (asking to is a no-op). A story with no core
+    theme yet takes the first theme tagged here as its core theme.
     """
     if relation == "themes" and not add and tag.pk == story.core_theme_id:
         return
     manager = getattr(story, relation)
     if add:
         manager.add(tag)
+        if relation == "themes" and story.core_theme_id is None:
+            story.core_theme = tag
     else:
         manager.remove(tag)
     apply_review(story, list(story.themes.values_list("slug", flat=True)))
@@ -362,6 +365,7 @@ def story_toggle_tag(*, story: Story, relation: str, tag, add: bool) -> None:
         red_flags=story.red_flags,
         score=story.score,
         word_count=story.word_count,
+        core_theme=story.core_theme,
         version=F("version") + 1,
         updated_at=timezone.now(),
     )

@@ -139,3 +139,13 @@ def test_the_core_theme_cannot_be_untagged_from_the_story_page_but_others_can(us
     assert sorted(t.slug for t in story.themes.all()) == ["customer-impact", "mentorship"]
     story_toggle_tag(story=story, relation="themes", tag=theme("mentorship"), add=False)
     assert [t.slug for t in story.themes.all()] == ["customer-impact"]
+
+
+def test_a_story_without_a_core_theme_takes_the_first_theme_tagged_on_its_page(user):
+    story = StoryFactory(owner=user)
+    assert story.core_theme is None
+    story_toggle_tag(story=story, relation="themes", tag=theme("mentorship"), add=True)
+    story_toggle_tag(story=story, relation="themes", tag=theme("customer-impact"), add=True)
+    story = Story.objects.get(pk=story.pk)
+    assert story.core_theme.slug == "mentorship"
+    assert story.revisions.first().snapshot["core_theme"] == "mentorship"
