@@ -15,9 +15,9 @@ class TemplateFieldInline(admin.StackedInline):
 
 @admin.register(StoryTemplate)
 class StoryTemplateAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "order", "kind", "is_active", "field_count"]
+    list_display = ["name", "slug", "order", "kind", "core_theme", "is_active", "field_count"]
     list_editable = ["order", "is_active"]
-    list_filter = ["is_active", "kind"]
+    list_filter = ["is_active", "kind", "core_theme"]
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["themes", "principles"]
@@ -25,7 +25,12 @@ class StoryTemplateAdmin(admin.ModelAdmin):
     actions = ["retire", "reinstate"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("kind").prefetch_related("fields")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("kind", "core_theme")
+            .prefetch_related("fields")
+        )
 
     @admin.display(description="fields")
     def field_count(self, template: StoryTemplate) -> int:

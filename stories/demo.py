@@ -63,5 +63,8 @@ def load_story(user, row: dict) -> Story:
         metrics=row["metrics"],
         status=row["status"],
     )
-    tags = StoryTags.from_slugs({name: row[name] for name in (*TAG_RELATIONS, "kind")})
+    # Each demo story has its own core theme, so the demo bank covers all eight themes.
+    tags = StoryTags.from_slugs(
+        {name: row[name] for name in (*TAG_RELATIONS, "kind", "core_theme")}
+    )
     return story_save(story=story, answers=answers, tags=tags)

@@ -122,7 +122,22 @@ class StoryForm(AnswerFieldsForm):
         help_text="One per line, e.g. “Checkout success 94% → 99.2%”.",
     )
     principles = catalogue_choices(Principle)
-    themes = catalogue_choices(Theme)
+    core_theme = catalogue_choice(
+        Theme,
+        label="Core theme",
+        required=True,
+        empty_label="Choose the theme this story is mainly about",
+        help_text="The one theme this story is mainly about; in coverage it counts for this theme.",
+        error_messages={
+            "required": "Choose a core theme: the one theme this story is mainly about.",
+            "invalid_choice": "That theme is not in the list; choose one of the themes shown.",
+        },
+    )
+    themes = catalogue_choices(
+        Theme,
+        label="Other themes it can flex to",
+        help_text="Other questions this story can answer; the core theme counts already.",
+    )
     levels = catalogue_choices(Level)
     kind = catalogue_choice(Kind, label="Kind of leadership")
     status = forms.ChoiceField(choices=Story.Status.choices, initial=Story.Status.DRAFT)
@@ -206,6 +221,7 @@ class StoryForm(AnswerFieldsForm):
         return StoryTags(
             **{relation: self.cleaned_data.get(relation) or [] for relation in TAG_RELATIONS},
             kind=self.cleaned_data.get("kind"),
+            core_theme=self.cleaned_data.get("core_theme"),
         )
 
     def written(self) -> dict:
@@ -221,22 +237,28 @@ class StoryForm(AnswerFieldsForm):
 
     @classmethod
     def initial_for(cls, *, template: StoryTemplate | None, story: Story | None) -> dict:
-        """Initial tags: the story's own, or the template's suggestions for a new story."""
+        """Initial tags: the story's own, or the template's suggestions for a new story.
+
+        A new story's core theme is the template's (none for Plain STAR: the user
+        chooses). A story saved before core themes existed offers its first theme.
+        """
         if story is not None:
+            tags = StoryTags.of_story(story).with_core_theme()
             return {
                 "version": story.version,
                 "title": story.title,
                 "metrics": story.metrics,
-                **StoryTags.of_story(story).as_initial(),
+                **tags.as_initial(),
                 "status": story.status,
             }
         if template is None:
             return {}
-        return {
-            "principles": list(template.principles.all()),
-            "themes": list(template.themes.all()),
-            "kind": template.kind,
-        }
+        return StoryTags(
+            principles=list(template.principles.all()),
+            themes=list(template.themes.all()),
+            kind=template.kind,
+            core_theme=template.core_theme,
+        ).as_initial()
 
 
 REVIEW_THEMES_MAX = 20
@@ -283,8 +305,12 @@ class ReviewForm(AnswerFieldsForm):
         return super().clean()
 
     def themes(self) -> list[str]:
-        """The theme slugs ticked, as posted (the review ignores any it does not know)."""
-        return self.data.getlist("themes")[:REVIEW_THEMES_MAX]
+        """The theme slugs chosen, as posted: the core theme and the others ticked (the
+        review ignores any it does not know)."""
+        core_theme = self.data.get("core_theme", "")
+        return ([core_theme] if core_theme else []) + self.data.getlist("themes")[
+            :REVIEW_THEMES_MAX
+        ]
 
 
 MULTI_VALUE_FIELDS = TAG_RELATIONS

@@ -8,7 +8,7 @@ text already written.
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from django.conf import settings
@@ -130,7 +130,7 @@ class StoryQuerySet(models.QuerySet):
 
     def with_tags(self) -> "StoryQuerySet":
         """Everything a story card shows, in a fixed number of queries."""
-        return self.select_related("kind", "template").prefetch_related(
+        return self.select_related("kind", "template", "core_theme").prefetch_related(
             "principles", "themes", "levels"
         )
 
@@ -187,27 +187,36 @@ STORY_SORTS = {
 TAG_RELATIONS = ("principles", "themes", "levels")
 
 
+def first_in_catalogue(themes: Sequence[Theme]) -> Theme | None:
+    """The theme that comes first in the catalogue's order (the guide's), or None."""
+    return min(themes, key=lambda theme: (theme.order, theme.name), default=None)
+
+
 @dataclass(frozen=True)
 class StoryTags:
     """A story's catalogue tags as rows: the one shape the story forms produce and
     the story services write (`story_save`, `story_create_many`, snapshots).
 
-    `kind` is the one single-valued tag; the three relations are TAG_RELATIONS.
+    `kind` and `core_theme` are the single-valued tags; the three relations are
+    TAG_RELATIONS. The core theme is the one theme the story is mainly about; a
+    saved story also carries it among its `themes` (see `with_core_theme`).
     """
 
     principles: Sequence[Principle] = ()
     themes: Sequence[Theme] = ()
     levels: Sequence[Level] = ()
     kind: Kind | None = None
+    core_theme: Theme | None = None
 
     @classmethod
     def of_story(cls, story: "Story") -> "StoryTags":
-        """The story's tags as stored (three queries, none when prefetched by with_tags)."""
+        """The story's tags as stored (four queries, none when prefetched by with_tags)."""
         return cls(
             principles=list(story.principles.all()),
             themes=list(story.themes.all()),
             levels=list(story.levels.all()),
             kind=story.kind,
+            core_theme=story.core_theme,
         )
 
     @classmethod
@@ -219,23 +228,44 @@ class StoryTags:
             themes=list(Theme.objects.filter(slug__in=slugs.get("themes", []))),
             levels=list(Level.objects.filter(slug__in=slugs.get("levels", []))),
             kind=Kind.objects.filter(slug=slugs.get("kind") or "").first(),
+            core_theme=Theme.objects.filter(slug=slugs.get("core_theme") or "").first(),
         )
+
+    def with_core_theme(self) -> "StoryTags":
+        """The tags as a story keeps them: the core theme is one of its themes too (so
+        a theme filter finds the story), and tags that name no core theme take their
+        first theme in the catalogue's order (an old snapshot, an import without one)."""
+        core_theme = self.core_theme or first_in_catalogue(self.themes)
+        themes = list(self.themes)
+        if core_theme is not None and core_theme not in themes:
+            themes.append(core_theme)
+        return replace(self, themes=themes, core_theme=core_theme)
 
     def rows(self, relation: str) -> Sequence:
         """The tags of one of TAG_RELATIONS."""
         return getattr(self, relation)
 
     def as_initial(self) -> dict:
-        """As a form's initial values (the form's fields have the same names)."""
+        """As a form's initial values (the form's fields have the same names).
+
+        The form's `themes` are the *other* themes the story flexes to, so the
+        core theme is not ticked there a second time.
+        """
         return {
             **{relation: list(self.rows(relation)) for relation in TAG_RELATIONS},
+            "themes": [theme for theme in self.themes if theme != self.core_theme],
             "kind": self.kind,
+            "core_theme": self.core_theme,
         }
 
     def slugs(self) -> dict:
         """By slug, sorted, as a snapshot keeps them."""
         return {
-            relation: sorted(tag.slug for tag in self.rows(relation)) for relation in TAG_RELATIONS
+            **{
+                relation: sorted(tag.slug for tag in self.rows(relation))
+                for relation in TAG_RELATIONS
+            },
+            "core_theme": self.core_theme.slug if self.core_theme else None,
         }
 
 
@@ -371,6 +401,11 @@ class Story(models.Model):
     @property
     def speaking_seconds(self) -> int:
         return speaking_seconds(self.word_count)
+
+    @property
+    def flex_themes(self) -> list[Theme]:
+        """The themes besides the core theme that the story can flex to (prefetched by with_tags)."""
+        return [theme for theme in self.themes.all() if theme.pk != self.core_theme_id]
 
     def answer_text(self, key: str) -> str:
         return next((a["text"] for a in self.answers if a.get("key") == key), "")

@@ -39,6 +39,7 @@ SAVED_FIELDS = [
     "metrics",
     "status",
     "kind",
+    "core_theme",
     "red_flags",
     "score",
     "word_count",
@@ -106,11 +107,11 @@ def prepare(
     band: SpokenBand | None = None,
 ) -> None:
     apply_answers(story, answers)
-    story.kind = tags.kind
+    story.kind, story.core_theme = tags.kind, tags.core_theme
     apply_review(story, [theme.slug for theme in tags.themes], band=band)
     # In bulk, each check that would cost a query per story is left out (see story_create_many).
     story.full_clean(
-        exclude=["owner", "template", "search_vector", *(["kind"] if bulk else [])],
+        exclude=["owner", "template", "search_vector", *(["kind", "core_theme"] if bulk else [])],
         validate_constraints=not bulk,
     )
 
@@ -133,7 +134,11 @@ def story_save(
     For an update, `expected_version` is the version the editor loaded
     (default: the instance's own); a mismatch changes nothing but keeps the
     edit's text as a revision, and raises StoryConflict.
+
+    The story's core theme is saved among its themes; tags without one give it
+    their first theme (StoryTags.with_core_theme).
     """
+    tags = tags.with_core_theme()
     try:
         return story_save_atomic(
             story=story, answers=answers, tags=tags, expected_version=expected_version, kind=kind
@@ -261,6 +266,7 @@ def story_create_many(
     full_clean() left out (with the title constraint, which the database
     enforces and the callers check first).
     """
+    tags = [story_tags.with_core_theme() for story_tags in tags]
     errors: dict[int, ValidationError] = {}
     # Each owner's band is read once, not once per story.
     bands = {}
@@ -355,10 +361,19 @@ def story_duplicate(*, story: Story) -> Story:
 
 @transaction.atomic
 def story_toggle_tag(*, story: Story, relation: str, tag, add: bool) -> None:
-    """Tag or untag one principle or theme; a theme change can change the review."""
+    """Tag or untag one principle or theme; a theme change can change the review.
+
+    The core theme stays among the story's themes: it is changed on the story
+    form, never untagged here (asking to is a no-op). A story with no core
+    theme yet takes the first theme tagged here as its core theme.
+    """
+    if relation == "themes" and not add and tag.pk == story.core_theme_id:
+        return
     manager = getattr(story, relation)
     if add:
         manager.add(tag)
+        if relation == "themes" and story.core_theme_id is None:
+            story.core_theme = tag
     else:
         manager.remove(tag)
     apply_review(story, list(story.themes.values_list("slug", flat=True)))
@@ -368,6 +383,7 @@ def story_toggle_tag(*, story: Story, relation: str, tag, add: bool) -> None:
         red_flags=story.red_flags,
         score=story.score,
         word_count=story.word_count,
+        core_theme=story.core_theme,
         version=F("version") + 1,
         updated_at=timezone.now(),
     )
@@ -410,8 +426,8 @@ def stories_rescore(*, owner, band: SpokenBand) -> int:
     """Judge every story of `owner` again against a new spoken band (Trash included).
 
     The verdict is derived data, not an edit: no version bump and no revision,
-    so an editor open in another tab is not told of a conflict. One UPDATE per
-    story whose verdict changed; returns how many changed.
+    so an editor open in another tab is not told of a conflict. Only the stories
+    whose verdict changed are written, in batches; returns how many changed.
     """
     stories = Story.with_trash.filter(owner=owner).prefetch_related("themes")
     changed = []

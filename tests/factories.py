@@ -173,8 +173,13 @@ class StoryFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def themes(self, create, extracted, **kwargs):
-        if create and extracted:
+        if not create:
+            return
+        if extracted:
             self.themes.set(extracted)
+        if self.core_theme_id is not None:
+            # As story_save keeps it: the core theme is among the story's themes.
+            self.themes.add(self.core_theme)
 
     @factory.post_generation
     def levels(self, create, extracted, **kwargs):

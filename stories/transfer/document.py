@@ -51,6 +51,7 @@ STORY_KEYS = {
     "sections",
     "metrics",
     "principles",
+    "core_theme",
     "themes",
     "levels",
     "kind",
@@ -180,6 +181,8 @@ class StoryRecord:
     status: str = Story.Status.DRAFT
     metrics: str = ""
     principles: list[str] = field(default_factory=list)
+    # The slug of the one theme the story is mainly about; None: its first theme.
+    core_theme: str | None = None
     themes: list[str] = field(default_factory=list)
     levels: list[str] = field(default_factory=list)
     kind: str | None = None
@@ -271,6 +274,7 @@ def story_record(item, *, index: int, problems: list[str]) -> StoryRecord | None
         answers=answers,
         metrics=reader.text("metrics", max_length=METRICS_MAX),
         principles=reader.slugs("principles"),
+        core_theme=reader.slug("core_theme"),
         themes=reader.slugs("themes"),
         levels=reader.slugs("levels"),
         kind=reader.slug("kind"),
@@ -365,7 +369,11 @@ def section_answers(sections: Mapping[str, str], reader: FieldReader | None = No
 
 
 def referenced_slugs(records: Iterable[StoryRecord]) -> dict[str, set[str]]:
-    """Every catalogue slug the stories point at, by kind, to compare with this server's."""
+    """Every catalogue slug the stories point at, by kind, to compare with this server's.
+
+    A core theme is a theme like the others here; the import refuses one this
+    server lacks (`bank_check`), where other unknown tags may be dropped.
+    """
     found: dict[str, set[str]] = {
         "templates": set(),
         "principles": set(),
@@ -378,6 +386,8 @@ def referenced_slugs(records: Iterable[StoryRecord]) -> dict[str, set[str]]:
             found["templates"].add(record.template)
         if record.kind:
             found["kinds"].add(record.kind)
+        if record.core_theme:
+            found["themes"].add(record.core_theme)
         for relation in TAG_RELATIONS:
             found[relation].update(getattr(record, relation))
     return found

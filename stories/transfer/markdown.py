@@ -47,13 +47,19 @@ def one_line(text: str) -> str:
 def story_facts(story: Mapping, names: Mapping[str, Mapping[str, str]]) -> str:
     status = dict(Story.Status.choices).get(story["status"], story["status"])
     facts = [f"*{status}*"]
+    core_theme = story.get("core_theme")
     for relation, label in (
         ("principles", "Principles"),
-        ("themes", "Themes"),
+        ("themes", "Other themes" if core_theme else "Themes"),
         ("levels", "Levels"),
     ):
-        if story[relation]:
-            words = ", ".join(names.get(relation, {}).get(slug, slug) for slug in story[relation])
+        tags = story[relation]
+        if relation == "themes" and core_theme:
+            # The core theme is named on its own, just before the others the story flexes to.
+            facts.append(f"Core theme: {names.get('themes', {}).get(core_theme, core_theme)}")
+            tags = [slug for slug in tags if slug != core_theme]
+        if tags:
+            words = ", ".join(names.get(relation, {}).get(slug, slug) for slug in tags)
             facts.append(f"{label}: {words}")
     if story.get("kind"):
         facts.append(f"Kind: {names.get('kinds', {}).get(story['kind'], story['kind'])}")

@@ -36,6 +36,7 @@ from stories.transfer import (
     story_matrix_parse,
     titles_deduplicated,
 )
+from stories.transfer.fields import shown
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,7 @@ def stories_for_export(user):
     """All of the user's stories, the trash included, oldest first, in four queries."""
     return (
         Story.with_trash.filter(owner=user)
-        .select_related("template", "kind")
+        .select_related("template", "kind", "core_theme")
         .prefetch_related("principles", "themes", "levels")
         .order_by("created_at", "pk")
     )
@@ -143,6 +144,7 @@ def story_entry(story: Story, ref: str) -> dict:
         "sections": story.sections,
         "metrics": story.metrics,
         "principles": [p.slug for p in story.principles.all()],
+        "core_theme": story.core_theme.slug if story.core_theme else None,
         "themes": [t.slug for t in story.themes.all()],
         "levels": [level.slug for level in story.levels.all()],
         "kind": story.kind.slug if story.kind else None,
@@ -201,7 +203,7 @@ def bank_check(*, document: dict) -> tuple[list[StoryRecord], dict[str, list[str
     rows = catalogue_rows(slugs)
     unknown = {kind: wanted - set(rows[kind]) for kind, wanted in slugs.items()}
     refs = {record.ref for record in records if record.ref}
-    problems: list[str] = []
+    problems = core_theme_problems(records, known=rows["themes"])
     for name, section in EXTRA_SECTIONS.items():
         if document.get(name) is not None and section.check is not None:
             section_problems, section_unknown = section.check(document[name], refs)
@@ -211,6 +213,25 @@ def bank_check(*, document: dict) -> tuple[list[StoryRecord], dict[str, list[str
     if problems:
         raise DocumentError(problems)
     return records, {kind: sorted(values) for kind, values in unknown.items() if values}
+
+
+def core_theme_problems(records: list[StoryRecord], *, known: dict[str, Theme]) -> list[str]:
+    """A core theme this server lacks cannot be dropped like another tag (the story would
+    be about something else): each one is a problem naming the story."""
+    missing = [
+        (index, record)
+        for index, record in enumerate(records, start=1)
+        if record.core_theme and record.core_theme not in known
+    ]
+    if not missing:
+        return []
+    themes = ", ".join(Theme.objects.values_list("slug", flat=True))
+    return [
+        f"Story {index} ({shown(record.title)}), “core_theme”: {shown(record.core_theme)} is "
+        f"not a theme on this server; use one of {themes}, or leave it out to use the "
+        "story's first theme."
+        for index, record in missing
+    ]
 
 
 @transaction.atomic
@@ -277,6 +298,7 @@ def record_tags(record: StoryRecord, rows: dict) -> StoryTags:
             for relation in TAG_RELATIONS
         },
         kind=rows["kinds"].get(record.kind),
+        core_theme=rows["themes"].get(record.core_theme),
     )
 
 
@@ -326,6 +348,7 @@ def import_preview(*, user, document: dict) -> list[dict]:
             "sections": record.sections,
             "metrics": record.metrics,
             "principles": [names["principles"].get(s, s) for s in record.principles],
+            "core_theme": names["themes"].get(record.core_theme) if record.core_theme else None,
             "themes": [names["themes"].get(s, s) for s in record.themes],
         }
         for record, title in zip(records, titles, strict=True)

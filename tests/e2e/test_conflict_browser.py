@@ -2,6 +2,7 @@
 
 import pytest
 
+from principles.models import Theme
 from stories.models import Story
 from tests.e2e.helpers import log_in
 from tests.factories import StoryFactory
@@ -9,9 +10,14 @@ from tests.factories import StoryFactory
 pytestmark = pytest.mark.e2e
 
 
+def mentorship() -> Theme:
+    """A core theme for the stories edited here: the story form requires one."""
+    return Theme.objects.get(slug="mentorship")
+
+
 def test_second_tab_sees_both_versions_and_keeps_mine(page):
     user = log_in(page)
-    story = StoryFactory(owner=user, title="Checkout fallback")
+    story = StoryFactory(owner=user, title="Checkout fallback", core_theme=mentorship())
     edit_url = f"/bank/{story.pk}/edit/"
 
     other_tab = page.context.new_page()
@@ -40,7 +46,7 @@ def test_second_tab_sees_both_versions_and_keeps_mine(page):
 
 def test_autosaved_draft_survives_a_reload(page):
     user = log_in(page)
-    story = StoryFactory(owner=user)
+    story = StoryFactory(owner=user, core_theme=mentorship())
     page.goto(f"/bank/{story.pk}/edit/")
     page.locator("[name=answer_learning]").fill("A lesson typed just before the laptop died.")
     page.get_by_test_id("autosave-status").filter(has_text="Draft kept at").wait_for(timeout=15_000)

@@ -172,6 +172,7 @@ def write_story_with_the_coach(journey: Journey) -> None:
     # The template's suggested tags are ticked already; add a level.
     expect(page.get_by_label("Dive Deep")).to_be_checked()
     page.get_by_label("Senior").check()
+    page.get_by_label("Core theme").select_option(label="Technical complexity")
     page.get_by_role("button", name="Save story").click()
     expect(page.get_by_role("heading", name=TITLE)).to_be_visible()
     expect(page.get_by_role("alert").filter(has_text="is in your bank")).to_be_visible()

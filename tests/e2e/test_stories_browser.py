@@ -40,6 +40,7 @@ def test_write_story_from_template_and_find_it_in_coverage(page):
     # The template's suggested tags are pre-ticked; add a level.
     assert page.get_by_label("Dive Deep").is_checked()
     page.get_by_label("Senior").check()
+    page.get_by_label("Core theme").select_option(label="Technical complexity")
     page.get_by_role("button", name="Save story").click()
     page.get_by_role("heading", name="Fallback payments at a grocer").wait_for()
 

@@ -1,6 +1,7 @@
 import pytest
 from django.urls import reverse
 
+from principles.models import Theme
 from stories.models import Story, StoryTemplate
 from tests.factories import StoryFactory, UserFactory
 
@@ -43,3 +44,17 @@ def test_users_stories_are_not_in_the_admin(staff_client):
     assert not any("stories/story/" in url for url in [reverse("admin:index")])
     response = staff_client.get("/admin/stories/story/")
     assert response.status_code == 404
+
+
+def test_staff_see_and_filter_templates_by_their_core_theme(staff_client):
+    mentorship = Theme.objects.get(slug="mentorship")
+    StoryTemplate.objects.filter(slug="mentorship").update(core_theme=mentorship)
+    url = reverse("admin:stories_storytemplate_changelist")
+    body = staff_client.get(url, {"core_theme__id__exact": mentorship.pk}).content.decode()
+    assert "Mentorship" in body and "Core theme" in body
+    assert "Technical direction" in staff_client.get(url).content.decode()
+    assert "Technical direction" not in body  # filtered out
+    change = reverse(
+        "admin:stories_storytemplate_change", args=[StoryTemplate.objects.get(slug="mentorship").pk]
+    )
+    assert 'name="core_theme"' in staff_client.get(change).content.decode()

@@ -22,6 +22,7 @@ def plain_post(story, **overrides):
         "title": story.title,
         "version": story.version,
         "status": "draft",
+        "core_theme": "technical-complexity",
         **{
             f"answer_{name}": getattr(story, name)
             for name in ("situation", "task", "action", "result", "learning")

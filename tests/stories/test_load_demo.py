@@ -2,6 +2,7 @@ import pytest
 from django.core.management import call_command
 
 from practice.models import Answer, PracticeSession, ReviewSchedule
+from principles.models import Theme
 from stories.demo import DEMO_EMAIL
 from stories.models import Story
 
@@ -35,3 +36,14 @@ def test_load_demo_creates_a_living_bank_once(capsys, client):
 
     password = output.split("with the password ")[1].split()[0]
     assert client.login(username="demo", password=password)
+
+
+def test_the_demo_banks_eight_stories_have_eight_different_core_themes():
+    call_command("load_demo")
+    stories = Story.objects.filter(owner__email=DEMO_EMAIL).select_related("core_theme")
+    core_themes = [story.core_theme.slug for story in stories]
+    assert len(core_themes) == 8
+    assert set(core_themes) == set(Theme.objects.values_list("slug", flat=True))
+    # Each core theme is also among its story's themes, so the theme filters find it.
+    for story in stories:
+        assert story.themes.filter(pk=story.core_theme_id).exists(), story.title

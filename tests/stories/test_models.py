@@ -40,7 +40,12 @@ def test_story_tags_from_slugs_drops_unknown_slugs_and_gives_slugs_back():
     tags = StoryTags.from_slugs(
         {"principles": ["ownership", "gone"], "themes": ["mentorship"], "kind": "people"}
     )
-    assert tags.slugs() == {"principles": ["ownership"], "themes": ["mentorship"], "levels": []}
+    assert tags.slugs() == {
+        "principles": ["ownership"],
+        "themes": ["mentorship"],
+        "levels": [],
+        "core_theme": None,
+    }
     assert tags.kind == Kind.objects.get(slug="people")
 
 

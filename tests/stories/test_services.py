@@ -4,7 +4,15 @@ import pytest
 
 from principles.models import Theme
 from stories.models import Story, StoryDraft, StoryRevision, StoryTags
-from stories.services import StoryConflict, story_autosave_draft, story_save, story_write
+from stories.services import (
+    StoryConflict,
+    story_autosave_draft,
+    story_duplicate,
+    story_restore_revision,
+    story_save,
+    story_toggle_tag,
+    story_write,
+)
 from tests.factories import StoryFactory
 
 pytestmark = pytest.mark.django_db
@@ -70,3 +78,74 @@ def test_story_save_keeps_the_losing_edit_itself_when_another_save_won(user):
     kept = Story.objects.get(pk=story.pk).revisions.get(kind=StoryRevision.Kind.CONFLICT)
     assert kept.snapshot["sections"]["result"] == "Second: 2 weeks."
     assert Story.objects.get(pk=story.pk).result == "First: 1 week."
+
+
+# --- The core theme ---------------------------------------------------------------
+
+
+def theme(slug: str) -> Theme:
+    return Theme.objects.get(slug=slug)
+
+
+def test_saving_a_story_keeps_its_core_theme_among_its_themes(user):
+    story = StoryFactory(owner=user)
+    tags = StoryTags(themes=[theme("mentorship")], core_theme=theme("customer-impact"))
+    story_write(story=story, **written(story, "Saved 20 hours.", tags=tags))
+    story = Story.objects.get(pk=story.pk)
+    assert story.core_theme.slug == "customer-impact"
+    assert sorted(t.slug for t in story.themes.all()) == ["customer-impact", "mentorship"]
+    # So the bank's theme filter finds it under its core theme.
+    assert Story.objects.for_user(user).filtered({"theme": theme("customer-impact")}).exists()
+    assert story.flex_themes == [theme("mentorship")]
+
+
+def test_tags_without_a_core_theme_take_their_first_theme_in_catalogue_order(user):
+    story = Story(owner=user, title="Two themes")
+    tags = StoryTags(themes=[theme("ambiguity-pivoting"), theme("conflict-resolution")])
+    story_save(story=story, answers=[], tags=tags)
+    assert Story.objects.get(pk=story.pk).core_theme.slug == "conflict-resolution"
+    # No theme at all: no core theme either.
+    bare = story_save(story=Story(owner=user, title="No theme"), answers=[], tags=StoryTags())
+    assert Story.objects.get(pk=bare.pk).core_theme is None
+
+
+def test_a_revision_keeps_the_core_theme_and_restoring_brings_it_back(user):
+    story = StoryFactory(owner=user)
+    first = StoryTags(themes=[theme("mentorship")], core_theme=theme("mentorship"))
+    story_write(story=story, **written(story, "Saved 20 hours.", tags=first))
+    revision = story.revisions.get()
+    assert revision.snapshot["core_theme"] == "mentorship"
+    second = StoryTags(themes=[], core_theme=theme("customer-impact"))
+    story_write(story=story, **written(story, "Saved 30 hours.", tags=second))
+    assert story.revisions.first().snapshot["core_theme"] == "customer-impact"
+
+    story_restore_revision(story=Story.objects.get(pk=story.pk), revision=revision)
+    restored = Story.objects.get(pk=story.pk)
+    assert restored.core_theme.slug == "mentorship"
+    assert [t.slug for t in restored.themes.all()] == ["mentorship"]
+
+
+def test_a_duplicate_keeps_the_core_theme(user):
+    story = StoryFactory(owner=user, core_theme=theme("mentorship"))
+    copy = story_duplicate(story=story)
+    assert Story.objects.get(pk=copy.pk).core_theme.slug == "mentorship"
+
+
+def test_the_core_theme_cannot_be_untagged_from_the_story_page_but_others_can(user):
+    story = StoryFactory(
+        owner=user, themes=[theme("mentorship")], core_theme=theme("customer-impact")
+    )
+    story_toggle_tag(story=story, relation="themes", tag=theme("customer-impact"), add=False)
+    assert sorted(t.slug for t in story.themes.all()) == ["customer-impact", "mentorship"]
+    story_toggle_tag(story=story, relation="themes", tag=theme("mentorship"), add=False)
+    assert [t.slug for t in story.themes.all()] == ["customer-impact"]
+
+
+def test_a_story_without_a_core_theme_takes_the_first_theme_tagged_on_its_page(user):
+    story = StoryFactory(owner=user)
+    assert story.core_theme is None
+    story_toggle_tag(story=story, relation="themes", tag=theme("mentorship"), add=True)
+    story_toggle_tag(story=story, relation="themes", tag=theme("customer-impact"), add=True)
+    story = Story.objects.get(pk=story.pk)
+    assert story.core_theme.slug == "mentorship"
+    assert story.revisions.first().snapshot["core_theme"] == "mentorship"

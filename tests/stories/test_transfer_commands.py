@@ -115,7 +115,7 @@ def test_a_file_over_the_cap_exits_2(user, tmp_path):
 def test_unknown_tags_exit_2_unless_accepted(user, other_user, tmp_path):
     write_story(user, "Payments fallback")
     document = bank_export(user=user)
-    document["stories"][0]["themes"] = ["moonshots"]
+    document["stories"][0] |= {"themes": ["moonshots"], "core_theme": None}
     path = tmp_path / "bank.json"
     path.write_text(document_dumps(document), encoding="utf-8")
 

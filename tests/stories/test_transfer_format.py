@@ -231,6 +231,30 @@ def test_markdown_reads_as_a_document_with_names_sections_and_bold_metrics():
     assert "\n\n\n" not in text
 
 
+def test_markdown_names_the_core_theme_before_the_other_themes():
+    names = {"themes": {"mentorship": "Mentorship", "customer-impact": "Customer impact"}}
+    entry = story(core_theme="mentorship", themes=["customer-impact", "mentorship"], sections={})
+    text = bank_markdown([entry], names=names, exported_at=datetime(2026, 3, 4, tzinfo=UTC))
+    assert "Core theme: Mentorship · Other themes: Customer impact · Levels: senior" in text
+    # A story exported before core themes existed lists its themes as before.
+    old = story(themes=["mentorship"], sections={})
+    text = bank_markdown([old], names=names, exported_at=datetime(2026, 3, 4, tzinfo=UTC))
+    assert "Themes: Mentorship" in text and "Core theme" not in text
+
+
+def test_a_document_reads_the_core_theme_slug_and_refuses_one_that_is_not_a_slug():
+    [record] = document_stories(document(story(core_theme="mentorship")))
+    assert record.core_theme == "mentorship"
+    [record] = document_stories(document(story()))
+    assert record.core_theme is None
+    with pytest.raises(DocumentError) as raised:
+        document_stories(document(story(core_theme="not a slug!")))
+    assert raised.value.problems == [
+        "Story 1 (“Payments fallback”), “core_theme”: “not a slug!” is not a slug "
+        "(letters, digits and hyphens)."
+    ]
+
+
 # --- CSV story matrix --------------------------------------------------------------
 
 

@@ -24,6 +24,7 @@ from stories.transfer import (
 from stories.transfer.services import (
     UnknownTags,
     bank_export,
+    bank_export_markdown,
     bank_import,
 )
 from tests.factories import AnswerFactory, PracticeSessionFactory, UserFactory
@@ -56,6 +57,7 @@ def write_story(user, title: str, *, template="technical-direction", **fields) -
             "themes": fields.pop("themes", ["failure-recovery"]),
             "levels": fields.pop("levels", ["senior", "staff"]),
             "kind": fields.pop("kind", "technical"),
+            "core_theme": fields.pop("core_theme", None),
         }
     )
     assert not fields, fields
@@ -121,8 +123,17 @@ def practise(user, stories: list[Story], *, sessions: int = 1) -> list[PracticeS
     return made
 
 
+# Core themes for the stories of a bank, so a round trip shows each one kept.
+CORE_THEMES = ["technical-complexity", "mentorship", "customer-impact", "conflict-resolution"]
+
+
 def make_bank(user, size: int) -> list[Story]:
-    stories = [write_story(user, f"Story {n} of {user.username}") for n in range(size)]
+    stories = [
+        write_story(
+            user, f"Story {n} of {user.username}", core_theme=CORE_THEMES[n % len(CORE_THEMES)]
+        )
+        for n in range(size)
+    ]
     practise(user, stories, sessions=size)
     return stories
 
@@ -133,7 +144,7 @@ def make_bank(user, size: int) -> list[Story]:
 def story_facts(user) -> list[dict]:
     stories = (
         Story.with_trash.filter(owner=user)
-        .select_related("template", "kind")
+        .select_related("template", "kind", "core_theme")
         .prefetch_related("principles", "themes", "levels")
         .order_by("title")
     )
@@ -146,6 +157,7 @@ def story_facts(user) -> list[dict]:
             "metrics": s.metrics,
             "status": s.status,
             "principles": sorted(p.slug for p in s.principles.all()),
+            "core_theme": s.core_theme.slug if s.core_theme else None,
             "themes": sorted(t.slug for t in s.themes.all()),
             "levels": sorted(level.slug for level in s.levels.all()),
             "kind": s.kind.slug if s.kind else None,
@@ -260,6 +272,61 @@ def test_a_bank_imported_into_another_account_is_the_same_bank(user, other_user)
     assert story_facts(other_user) == story_facts(user)
     assert practice_facts(other_user) == practice_facts(user)
     assert Story.objects.for_user(user).count() == 2  # the source is untouched
+
+
+# --- The core theme -------------------------------------------------------------------
+
+
+def test_the_core_theme_survives_export_and_import_and_stays_among_the_themes(user, other_user):
+    write_story(user, "Payments fallback", core_theme="customer-impact")
+    document = through_text(bank_export(user=user))
+    [entry] = document["stories"]
+    assert entry["core_theme"] == "customer-impact"
+    assert sorted(entry["themes"]) == ["customer-impact", "failure-recovery"]
+
+    bank_import(user=other_user, document=document)
+    imported = Story.objects.for_user(other_user).get()
+    assert imported.core_theme.slug == "customer-impact"
+    assert Story.objects.for_user(other_user).filter(themes__slug="customer-impact").exists()
+    assert story_facts(other_user) == story_facts(user)
+
+
+def test_an_import_without_a_core_theme_takes_the_first_theme_in_catalogue_order(user):
+    story = bank_of(1)["stories"][0] | {"themes": ["ambiguity-pivoting", "mentorship"]}
+    assert "core_theme" not in story
+    bank_import(user=user, document={"format": FORMAT, "stories": [story]})
+    # Mentorship comes before Ambiguity and pivoting in the guide's list of themes.
+    assert Story.objects.for_user(user).get().core_theme.slug == "mentorship"
+
+
+def test_an_imported_core_theme_not_among_the_themes_is_added_to_them(user):
+    story = bank_of(1)["stories"][0] | {"core_theme": "mentorship"}
+    bank_import(user=user, document={"format": FORMAT, "stories": [story]})
+    imported = Story.objects.for_user(user).get()
+    assert imported.core_theme.slug == "mentorship"
+    assert sorted(t.slug for t in imported.themes.all()) == ["failure-recovery", "mentorship"]
+
+
+def test_an_unknown_core_theme_stops_the_whole_import_with_a_clear_message(user):
+    good = bank_of(1)["stories"][0] | {"title": "Good one", "core_theme": "mentorship"}
+    bad = bank_of(1)["stories"][0] | {"title": "Moon story", "core_theme": "moonshots"}
+    with pytest.raises(DocumentError) as raised:
+        bank_import(user=user, document={"format": FORMAT, "stories": [good, bad]})
+    [problem] = raised.value.problems
+    assert problem.startswith("Story 2 (“Moon story”), “core_theme”: “moonshots” is not a theme")
+    assert "technical-complexity" in problem  # the themes it could be
+    assert not Story.objects.for_user(user).exists()
+    # The same document with a known core theme imports (positive control).
+    bad["core_theme"] = "customer-impact"
+    bank_import(user=user, document={"format": FORMAT, "stories": [good, bad]})
+    assert Story.objects.for_user(user).count() == 2
+
+
+def test_the_markdown_export_names_the_core_theme(user):
+    write_story(user, "Payments fallback", core_theme="customer-impact")
+    text = bank_export_markdown(user=user)
+    assert "Core theme: Customer impact · Other themes: Failure and recovery" in text
+    assert "customer-impact" not in text
 
 
 def test_the_export_names_its_format_and_points_answers_at_story_refs(user):

@@ -18,7 +18,8 @@ def technical_direction_post(**overrides):
             "title": "Multi-provider checkout",
             "metrics": "94% → 99.2% checkout success\n8 weeks",
             "principles": ["dive-deep", "ownership"],
-            "themes": ["technical-complexity"],
+            "core_theme": "technical-complexity",
+            "themes": ["leadership-influence"],
             "levels": ["senior"],
             "kind": "technical",
             "status": "draft",
@@ -50,7 +51,11 @@ def test_create_form_shows_template_fields_in_order_with_hints_and_examples(user
 def test_create_form_pre_ticks_the_templates_suggested_tags(user_client):
     response = user_client.get(reverse("stories:create", args=["mentorship"]))
     form = response.context["form"]
-    assert {t.slug for t in form.initial["themes"]} == {"mentorship"}
+    core_theme = form.initial["core_theme"]
+    suggested = {t.slug for t in form.initial["themes"]} | (
+        {core_theme.slug} if core_theme else set()
+    )
+    assert suggested == {"mentorship"}
     assert form.initial["kind"].slug == "people"
 
 
@@ -111,6 +116,7 @@ def test_nul_bytes_are_dropped_not_a_500(user_client, user):
             "answer_task": "t",
             "answer_action": "a",
             "answer_result": "r",
+            "core_theme": "mentorship",
             "status": "draft",
         },
     )
@@ -470,3 +476,61 @@ def test_the_live_review_uses_the_users_band(user_client, user):
     short = user_client.post(reverse("stories:review"), strong_story_post()).content.decode()
     assert "aim for 75–225 words, 30–90 s" in short
     assert 'data-code="too_long"' in short  # the same story is too long for a 90 s band
+
+
+# --- The core theme ---------------------------------------------------------------
+
+
+def test_a_story_created_on_the_form_keeps_its_core_theme_among_its_themes(user_client, user):
+    user_client.post(
+        reverse("stories:create", args=["technical-direction"]),
+        technical_direction_post(core_theme="mentorship"),
+    )
+    story = Story.objects.get(owner=user)
+    assert story.core_theme.slug == "mentorship"
+    assert sorted(t.slug for t in story.themes.all()) == ["leadership-influence", "mentorship"]
+    bank = user_client.get(reverse("stories:bank"), {"theme": "mentorship"}).content.decode()
+    assert story.title in bank
+
+
+def test_a_plain_star_story_without_a_core_theme_is_not_saved_and_says_why(user_client, user):
+    data = {f"answer_{name}": "x" for name in ("situation", "task", "action", "result")}
+    data |= {"title": "No theme", "status": "draft"}
+    response = user_client.post(reverse("stories:create", args=["plain-star"]), data)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Choose a core theme: the one theme this story is mainly about." in body
+    assert not Story.objects.filter(owner=user).exists()
+    data["core_theme"] = "failure-recovery"  # positive control: chosen, it saves
+    assert user_client.post(reverse("stories:create", args=["plain-star"]), data).status_code == 302
+    assert Story.objects.get(owner=user).core_theme.slug == "failure-recovery"
+
+
+def test_the_form_offers_the_core_theme_by_name_above_the_other_themes(user_client):
+    body = user_client.get(reverse("stories:create", args=["plain-star"])).content.decode()
+    assert "Core theme" in body and "Other themes it can flex to" in body
+    assert body.index('name="core_theme"') < body.index('name="themes"')
+    assert '<option value="mentorship">Mentorship</option>' in body
+
+
+def test_the_story_page_shows_the_core_theme_beside_the_other_themes(user_client, user):
+    story = StoryFactory(
+        owner=user,
+        themes=[Theme.objects.get(slug="mentorship")],
+        core_theme=Theme.objects.get(slug="customer-impact"),
+    )
+    body = user_client.get(story.get_absolute_url()).content.decode()
+    assert "Core theme: <strong>Customer impact</strong>" in body
+    assert "Other themes it can flex to" in body and "Remove Mentorship" in body
+    # The core theme is changed on the form, not removed with the other tags.
+    assert "Remove Customer impact" not in body
+
+
+def test_another_user_never_sees_a_core_theme(user_client, other_client, user):
+    story = StoryFactory(
+        owner=user, title="Mine", core_theme=Theme.objects.get(slug="customer-impact")
+    )
+    for name in ("stories:detail", "stories:edit"):
+        url = reverse(name, args=[story.pk])
+        assert other_client.get(url).status_code == 404
+        assert "Customer impact" in user_client.get(url).content.decode()  # the owner does
