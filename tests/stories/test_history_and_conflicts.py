@@ -153,7 +153,7 @@ def test_two_real_saves_racing_one_wins_the_other_conflicts():
             connection.close()
 
     threads = [
-        threading.Thread(target=save, args=(text,)) for text in ("A: 10 hours", "B: 20 hours")
+        threading.Thread(target=save, args=(text,)) for text in ("A: 10 hours.", "B: 20 hours.")
     ]
     for thread in threads:
         thread.start()
