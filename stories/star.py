@@ -95,20 +95,25 @@ def sections_from_answers(
 ) -> dict[str, str]:
     """Join each section's answers, in the order written, into readable prose.
 
-    Each answer becomes a sentence (see as_sentence) and a paragraph of its own, so
-    a short, fact-like answer ("Ten weeks, tapering to fortnightly.") is never glued
-    onto the end of the previous answer's sentence. ``prose=False`` gives the join
-    used before issue 13 (the answers as written, separated by one space), which
-    older exports carry and imports still accept.
+    A section made of one answer keeps it exactly as written. A section made of
+    several turns each into a sentence (see as_sentence) and a paragraph of its
+    own, so a short, fact-like answer ("about five months, January to June") is
+    never glued onto the end of the previous answer's sentence. ``prose=False``
+    gives the join used before issue 13 (the answers as written, separated by one
+    space), which older exports carry and imports still accept.
     """
     parts: dict[str, list[str]] = {name: [] for name in SECTIONS}
     for answer in answers:
         text = clean_text(answer.get("text"))
         section = answer.get("section")
         if text and section in parts:
-            parts[section].append(as_sentence(text) if prose else text)
-    separator = PARAGRAPH_BREAK if prose else " "
-    return {name: separator.join(texts) for name, texts in parts.items()}
+            parts[section].append(text)
+    if not prose:
+        return {name: " ".join(texts) for name, texts in parts.items()}
+    return {
+        name: texts[0] if len(texts) == 1 else PARAGRAPH_BREAK.join(map(as_sentence, texts))
+        for name, texts in parts.items()
+    }
 
 
 def budget_seconds(total_seconds: int) -> dict[str, int]:

@@ -153,7 +153,7 @@ def test_two_real_saves_racing_one_wins_the_other_conflicts():
             connection.close()
 
     threads = [
-        threading.Thread(target=save, args=(text,)) for text in ("A: 10 hours.", "B: 20 hours.")
+        threading.Thread(target=save, args=(text,)) for text in ("A: 10 hours", "B: 20 hours")
     ]
     for thread in threads:
         thread.start()
@@ -344,17 +344,17 @@ def test_an_autosave_with_a_malformed_version_never_leads_to_an_overwrite(
 def test_restore_takes_no_version_and_always_adds_a_new_one(user_client, user):
     """Restore is its own explicit action: it never overwrites, it appends a version."""
     story = StoryFactory(owner=user)
-    edit(user_client, story, answer_result="v2 text.")
+    edit(user_client, story, answer_result="v2 text")
     story.refresh_from_db()
     old = story.revisions.get()
-    edit(user_client, story, answer_result="v3 text.")
+    edit(user_client, story, answer_result="v3 text")
     response = user_client.post(
         reverse("stories:restore", args=[story.pk, old.pk]), {"version": "abc"}
     )
     assert response.status_code == 302
     story.refresh_from_db()
-    assert story.result == "v2 text." and story.version == 4
-    assert story.revisions.filter(version=3, snapshot__sections__result="v3 text.").exists(), (
+    assert story.result == "v2 text" and story.version == 4
+    assert story.revisions.filter(version=3, snapshot__sections__result="v3 text").exists(), (
         "the newer text stays in the history"
     )
 

@@ -65,13 +65,13 @@ def test_answers_become_sentences_without_rewriting_what_was_written():
     assert as_sentence("") == ""
 
 
-def test_a_single_answer_is_one_paragraph_and_the_plain_join_is_still_available():
+def test_a_single_answer_is_kept_as_written_and_the_plain_join_is_still_available():
     answers = [
-        {"section": "result", "text": "Errors fell 90%"},
+        {"section": "result", "text": "errors fell 90%"},
         {"section": "result", "text": "and stayed down"},
     ]
-    assert sections_from_answers(answers[:1])["result"] == "Errors fell 90%."
+    assert sections_from_answers(answers[:1])["result"] == "errors fell 90%"
     assert sections_from_answers(answers)["result"] == "Errors fell 90%.\n\nAnd stayed down."
     assert sections_from_answers(answers, prose=False)["result"] == (
-        "Errors fell 90% and stayed down"
+        "errors fell 90% and stayed down"
     )
