@@ -192,3 +192,38 @@ def test_the_template_migration_can_run_again_without_changing_anything():
     )
     assert sorted(after, key=str) == sorted(before, key=str)
     assert StoryTemplate.objects.get(slug="mentorship").fields.count() == 8
+
+
+# --- Words, not codes -------------------------------------------------------------------------
+
+
+def test_the_bank_list_names_red_flags_instead_of_printing_their_codes(user_client, user):
+    from stories.review import flag_label
+    from tests.factories import StoryFactory
+
+    story = StoryFactory(
+        owner=user,
+        title="Faster builds",
+        situation="Builds were slow.",
+        task="",
+        action="We made them faster together.",
+        result="It went well.",
+        learning="",
+    )
+    story.refresh_from_db()
+    assert "we_not_i" in story.red_flags and "vague_outcome" in story.red_flags
+    body = user_client.get(reverse("stories:bank")).content.decode()
+    names = ", ".join(flag_label(code) for code in story.red_flags)
+    assert f"Red flags: {names}" in body.replace("&#x27;", "'")
+    for code in story.red_flags:
+        assert code not in body
+
+
+def test_the_story_page_heads_each_section_by_its_name(user_client, user):
+    from tests.factories import StoryFactory
+
+    story = StoryFactory(owner=user)
+    body = user_client.get(story.get_absolute_url()).content.decode()
+    for name in ("Situation", "Task", "Action", "Result", "Learning"):
+        assert f'<h2 class="h5">{name}</h2>' in body
+    assert '<h2 class="h5">situation</h2>' not in body
