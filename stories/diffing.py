@@ -73,7 +73,8 @@ def tag_names(snapshots: Iterable[Mapping]) -> dict[str, dict[str, str]]:
     ]
     names: dict[str, dict[str, str]] = {key: {} for key in CATALOGUES}
     if queries:
-        for key, slug, name in queries[0].union(*queries[1:], all=True):
+        combined = queries[0].union(*queries[1:], all=True) if len(queries) > 1 else queries[0]
+        for key, slug, name in combined:
             names[key][slug] = name
     return names
 

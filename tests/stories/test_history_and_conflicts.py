@@ -409,3 +409,11 @@ def test_compare_reads_all_names_in_one_query_however_many_tags(
     with django_assert_num_queries(10):
         body = user_client.get(url).content.decode()
     assert Principle.objects.get(slug=slugs[-1]).name in body
+
+
+def test_names_of_a_single_catalogue_are_read_too():
+    from stories.diffing import tag_names
+
+    names = tag_names([{"principles": ["earn-trust"]}, {"principles": []}])
+    assert names["principles"] == {"earn-trust": "Earn Trust"}
+    assert tag_names([{}, {}])["themes"] == {}
