@@ -4,23 +4,37 @@ A story scores for every tag it shares with the question: 3 per principle,
 2 per theme, 1 for the question's level; and 1 per distinct meaningful word
 of the question that also appears in the story's title (2 if in the title) or
 text, up to 4 points of text match, so the tags the user chose count for
-more than chance wording. Ties go to the more finished story (polished,
-then ready, then draft), then the lower id, so the order is stable.
+more than chance wording.
+
+A story the coach calls ready (readiness score at least READY_SCORE) is worth
+telling more than a draft that fits about as well, so it ranks with READY_LEAD
+extra points: above drafts of equal or near fit (up to READY_LEAD points more),
+never above a clearly better fit, and never for a story with nothing in
+common with the question. Ties go to the ready story, then the more finished
+status (polished, then ready, then draft), then the higher readiness score,
+then the lower id, so the order is stable.
+
+Each ranking says why in words (`explain`): the tags shared, the level, the
+question's words the story mentions.
 
 Words are compared after lower-casing and a crude stemming (a trailing "s",
 "es", "ed" or "ing" is dropped), with common words ignored.
 """
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+
+from stories.review import READY_SCORE
 
 PRINCIPLE_POINTS = 3
 THEME_POINTS = 2
 LEVEL_POINTS = 1
 TEXT_POINTS_CAP = 4
 STATUS_ORDER = {"polished": 0, "ready": 1, "draft": 2}
+# How far a ready story may trail a draft in fit and still rank above it.
+READY_LEAD = 2
 
 STOP_WORDS_TEXT = """
     a about above after again against all am an and any are as at be because been before being
@@ -43,6 +57,8 @@ class StoryCard:
     title: str
     text: str = ""
     status: str = "draft"
+    # The coach's readiness score (0-100); from READY_SCORE up the story is ready.
+    score: int = 0
     principle_ids: frozenset[int] = field(default_factory=frozenset)
     theme_ids: frozenset[int] = field(default_factory=frozenset)
     level_ids: frozenset[int] = field(default_factory=frozenset)
@@ -59,10 +75,18 @@ class QuestionCard:
 @dataclass(frozen=True)
 class RankedStory:
     story_id: int
+    # How well the story fits the question (tags and words), before readiness counts.
     score: int
     shared_principle_ids: frozenset[int]
     shared_theme_ids: frozenset[int]
     matched_words: tuple[str, ...]
+    shared_level: bool = False
+    ready: bool = False
+
+    @property
+    def rank_points(self) -> int:
+        """The fit, plus READY_LEAD for a ready story that fits at all."""
+        return self.score + (READY_LEAD if self.ready and self.score else 0)
 
 
 def stem(word: str) -> str:
@@ -104,12 +128,68 @@ def score_story(question: QuestionCard, story: StoryCard) -> RankedStory:
         shared_principle_ids=frozenset(principles),
         shared_theme_ids=frozenset(themes),
         matched_words=tuple(sorted(in_title | in_text)),
+        shared_level=level,
+        ready=story.score >= READY_SCORE,
     )
 
 
 def rank_stories(question: QuestionCard, stories: Iterable[StoryCard]) -> list[RankedStory]:
-    """Every story, best match first; a story with nothing in common scores 0."""
+    """Every story, best to tell first; a story with nothing in common scores 0."""
     cards = {story.id: story for story in stories}
     ranked = [score_story(question, story) for story in cards.values()]
-    ranked.sort(key=lambda r: (-r.score, STATUS_ORDER.get(cards[r.story_id].status, 3), r.story_id))
+    ranked.sort(
+        key=lambda r: (
+            -r.rank_points,
+            not r.ready,
+            STATUS_ORDER.get(cards[r.story_id].status, 3),
+            -cards[r.story_id].score,
+            r.story_id,
+        )
+    )
     return ranked
+
+
+def spoken_words(text: str) -> dict[str, str]:
+    """{stem: the word as the text spells it}, the first spelling of each stem."""
+    words: dict[str, str] = {}
+    for word in WORD_RE.findall(text.lower().replace("’", "'")):
+        if word not in STOP_WORDS:
+            words.setdefault(stem(word.split("'")[0]), word.split("'")[0])
+    return words
+
+
+def names_in_words(names: Iterable[str]) -> str:
+    """ "A", "A and B", "A, B and C"."""
+    names = list(names)
+    if len(names) < 2:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def explain(
+    ranked: RankedStory,
+    question: QuestionCard,
+    *,
+    principle_names: Mapping[int, str],
+    theme_names: Mapping[int, str],
+    level_name: str = "",
+) -> str:
+    """Why a story ranks where it does, in words: "shares Ownership and Deliver
+    Results; mentions 'migration'". Empty when it has nothing in common.
+
+    Names come in the catalogue's order (the order of the mappings given).
+    """
+    reasons = []
+    shared = [
+        *(name for pk, name in principle_names.items() if pk in ranked.shared_principle_ids),
+        *(name for pk, name in theme_names.items() if pk in ranked.shared_theme_ids),
+    ]
+    if shared:
+        reasons.append(f"shares {names_in_words(shared)}")
+    if ranked.shared_level and level_name:
+        reasons.append(f"is tagged {level_name}")
+    if ranked.matched_words:
+        spelled = spoken_words(question.text)
+        quoted = [f"‘{spelled.get(word, word)}’" for word in ranked.matched_words]
+        reasons.append(f"mentions {names_in_words(quoted)}")
+    return "; ".join(reasons)

@@ -16,7 +16,7 @@ from django.utils import dateformat, timezone
 
 from practice import charts, drawing, timing
 from practice.models import Answer, PracticeSession, PracticeSettings, ReviewSchedule
-from practice.ranking import QuestionCard, RankedStory, StoryCard, rank_stories
+from practice.ranking import QuestionCard, RankedStory, StoryCard, explain, rank_stories
 from principles.models import Level, Question
 from stories.models import Story, story_tag_ids
 from stories.star import TIME_BUDGET, budget_seconds
@@ -51,6 +51,8 @@ class BudgetPart:
 class Suggestion:
     story: Story
     ranking: RankedStory
+    # Why it ranks here, in words ("shares Ownership; mentions ‘migration’").
+    reason: str = ""
 
 
 def budget_hint(band_min: int, band_max: int) -> list[BudgetPart]:
@@ -95,7 +97,8 @@ def home_page(*, user) -> dict:
 
 
 def suggestions(*, user, question: Question) -> list[Suggestion]:
-    """The user's stories, best fit for `question` first (tags and text, see ranking.py)."""
+    """The user's stories, best to tell for `question` first, each with the reason in
+    words (tags, text and readiness, see ranking.py)."""
     bank = Story.objects.for_user(user)
     stories = list(bank.defer("search_vector", "answers"))
     tags = story_tag_ids(bank)
@@ -106,20 +109,37 @@ def suggestions(*, user, question: Question) -> list[Suggestion]:
             title=story.title,
             text=f"{story.narrative}\n{story.metrics}",
             status=story.status,
+            score=story.score,
             principle_ids=frozenset(tags.get(story.pk, {}).get("principles", none)),
             theme_ids=frozenset(tags.get(story.pk, {}).get("themes", none)),
             level_ids=frozenset(tags.get(story.pk, {}).get("levels", none)),
         )
         for story in stories
     ]
+    principle_names = {p.pk: p.name for p in question.principles.all()}
+    theme_names = {t.pk: t.name for t in question.themes.all()}
     asked = QuestionCard(
         text=question.text,
         level_id=question.level_id,
-        principle_ids=frozenset(p.pk for p in question.principles.all()),
-        theme_ids=frozenset(t.pk for t in question.themes.all()),
+        principle_ids=frozenset(principle_names),
+        theme_ids=frozenset(theme_names),
     )
+    level_name = question.level.name if question.level_id else ""
     by_id = {story.pk: story for story in stories}
-    return [Suggestion(by_id[r.story_id], r) for r in rank_stories(asked, cards)]
+    return [
+        Suggestion(
+            by_id[r.story_id],
+            r,
+            explain(
+                r,
+                asked,
+                principle_names=principle_names,
+                theme_names=theme_names,
+                level_name=level_name,
+            ),
+        )
+        for r in rank_stories(asked, cards)
+    ]
 
 
 def session_page(*, session: PracticeSession) -> dict:

@@ -9,7 +9,7 @@ from stories.models import StoryTemplate, TemplateField
 class TemplateFieldInline(admin.StackedInline):
     model = TemplateField
     extra = 0
-    fields = [("order", "key", "section", "required"), "label", "hint", "example"]
+    fields = [("order", "key", "section", "required", "target_words"), "label", "hint", "example"]
     ordering = ["order"]
 
 

@@ -104,6 +104,11 @@ class TemplateField(models.Model):
     section = models.CharField(max_length=10, choices=Section.choices)
     required = models.BooleanField(default=False)
     order = models.PositiveSmallIntegerField(default=0)
+    # About how many words the answer should run to, so the Action gets the share of
+    # the story the coach expects (0: no hint). The form shows "about N words".
+    target_words = models.PositiveSmallIntegerField(
+        default=0, help_text="About how many words the answer should run to; 0 shows no hint."
+    )
 
     class Meta:
         ordering = ["template", "order", "pk"]

@@ -62,15 +62,58 @@ def clean_text(text: str | None) -> str:
     return text.replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
-def sections_from_answers(answers: Iterable[Mapping[str, str]]) -> dict[str, str]:
-    """Join each section's answers, in the order written, into one paragraph."""
+# An answer that already ends a sentence, before any closing quote or bracket.
+_SENTENCE_END = ".!?\u2026:"
+_CLOSERS = "\"'\u201d\u2019)]"
+# Each field's answer is a thought of its own: a paragraph, separated by a blank line.
+PARAGRAPH_BREAK = "\n\n"
+
+
+def as_sentence(text: str) -> str:
+    """One answer as prose: a capital first letter and a full stop at the end.
+
+    "about five months, January to June" becomes "About five months, January to
+    June." A first word with a capital inside ("iOS", "eBay") is a name and is left
+    alone, as is an answer that already ends a sentence (or a list lead-in "...:")
+    or ends with a bulleted list.
+    """
+    text = clean_text(text)
+    if not text:
+        return ""
+    first_word = text.split(maxsplit=1)[0]
+    if text[0].islower() and first_word.isalpha() and first_word.islower():
+        text = text[0].upper() + text[1:]
+    last_line = text.rsplit("\n", 1)[-1].lstrip()
+    is_list_item = last_line[:1] in "-*\u2022" and last_line[1:2] == " "
+    if not is_list_item and text.rstrip(_CLOSERS)[-1:] not in _SENTENCE_END:
+        text += "."
+    return text
+
+
+def sections_from_answers(
+    answers: Iterable[Mapping[str, str]], *, prose: bool = True
+) -> dict[str, str]:
+    """Join each section's answers, in the order written, into readable prose.
+
+    A section made of one answer keeps it exactly as written. A section made of
+    several turns each into a sentence (see as_sentence) and a paragraph of its
+    own, so a short, fact-like answer ("about five months, January to June") is
+    never glued onto the end of the previous answer's sentence. ``prose=False``
+    gives the join used before issue 13 (the answers as written, separated by one
+    space), which older exports carry and imports still accept.
+    """
     parts: dict[str, list[str]] = {name: [] for name in SECTIONS}
     for answer in answers:
         text = clean_text(answer.get("text"))
         section = answer.get("section")
         if text and section in parts:
             parts[section].append(text)
-    return {name: " ".join(texts) for name, texts in parts.items()}
+    if not prose:
+        return {name: " ".join(texts) for name, texts in parts.items()}
+    return {
+        name: texts[0] if len(texts) == 1 else PARAGRAPH_BREAK.join(map(as_sentence, texts))
+        for name, texts in parts.items()
+    }
 
 
 def budget_seconds(total_seconds: int) -> dict[str, int]:

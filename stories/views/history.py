@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
-from stories.diffing import snapshot_diff
+from stories.diffing import snapshot_diff, tag_names
 from stories.models import TRASH_DAYS, Story
 from stories.services import story_restore_revision, story_snapshot, story_untrash
 from stories.views.helpers import get_story_for_user
@@ -22,7 +22,8 @@ def story_history(request: HttpRequest, pk: int) -> HttpResponse:
 def story_revision(request: HttpRequest, pk: int, revision_pk: int) -> HttpResponse:
     story = get_story_for_user(request, pk, with_tags=True)
     revision = get_object_or_404(story.revisions, pk=revision_pk)
-    diff = snapshot_diff(revision.snapshot, story_snapshot(story))
+    current = story_snapshot(story)
+    diff = snapshot_diff(revision.snapshot, current, tag_names([revision.snapshot, current]))
     return render(
         request, "stories/story_revision.html", {"story": story, "revision": revision, "diff": diff}
     )

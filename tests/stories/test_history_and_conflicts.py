@@ -358,3 +358,63 @@ def test_restore_takes_no_version_and_always_adds_a_new_one(user_client, user):
     assert story.revisions.filter(version=3, snapshot__sections__result="v3 text").exists(), (
         "the newer text stays in the history"
     )
+
+
+# --- Words, not codes, in the diff ------------------------------------------------------
+
+
+def test_compare_shows_tags_status_and_kind_by_name_not_by_code(user_client, user):
+    story = StoryFactory(owner=user)
+    edit(user_client, story, principles=["earn-trust"], themes=["mentorship"], status="draft")
+    story.refresh_from_db()
+    first = story.revisions.get()
+    edit(
+        user_client,
+        story,
+        principles=["earn-trust", "deliver-results"],
+        themes=["mentorship"],
+        levels=["staff"],
+        kind="people",
+        status="ready",
+    )
+    body = user_client.get(reverse("stories:revision", args=[story.pk, first.pk])).content.decode()
+    diff = body[body.index('data-testid="diff"') :]
+    assert "Earn Trust" in diff and "Deliver Results" in diff and "Mentorship" in diff
+    assert '<ins class="diff-ins">Ready</ins>' in diff and "Draft" in diff
+    assert "People leadership" in diff and "Staff/Principal" in diff
+    for code in ("earn-trust", "deliver-results", "ready", "people", "staff"):
+        assert code not in diff.replace("diff-ins", "").replace("diff-del", "")
+
+
+def test_a_tag_removed_from_the_catalogue_still_reads_as_words():
+    from stories.diffing import snapshot_diff
+
+    diff = snapshot_diff({"themes": ["retired-theme"]}, {"themes": []}, names={})
+    themes = next(field for field in diff if field.label == "Themes")
+    assert [chunk.text for chunk in themes.chunks] == ["Retired theme"]
+
+
+@pytest.mark.parametrize("tag_count", [1, 12])
+def test_compare_reads_all_names_in_one_query_however_many_tags(
+    user_client, user, django_assert_num_queries, tag_count
+):
+    from principles.models import Principle
+
+    slugs = list(Principle.objects.values_list("slug", flat=True)[:tag_count])
+    story = StoryFactory(owner=user)
+    edit(user_client, story, principles=slugs, themes=["mentorship"], levels=["senior"])
+    story.refresh_from_db()
+    first = story.revisions.get()
+    edit(user_client, story, principles=slugs[:1], kind="people")
+    url = reverse("stories:revision", args=[story.pk, first.pk])
+    with django_assert_num_queries(10):
+        body = user_client.get(url).content.decode()
+    assert Principle.objects.get(slug=slugs[-1]).name in body
+
+
+def test_names_of_a_single_catalogue_are_read_too():
+    from stories.diffing import tag_names
+
+    names = tag_names([{"principles": ["earn-trust"]}, {"principles": []}])
+    assert names["principles"] == {"earn-trust": "Earn Trust"}
+    assert tag_names([{}, {}])["themes"] == {}

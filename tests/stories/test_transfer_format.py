@@ -402,3 +402,21 @@ def test_a_comma_outside_quotes_that_pushes_text_past_the_last_column_is_refused
 def test_text_in_a_column_without_a_name_is_reported_as_not_imported():
     matrix = parse(f"{HEADER},\nA,s,t,a,r,l,a note to self\n")
     assert matrix.ignored_columns == ["column 7 (no name)"]
+
+
+def test_an_export_from_before_answers_were_joined_as_prose_still_imports():
+    """Older exports carry a section of several answers joined by a space."""
+    answers = [
+        {"key": "first", "label": "First", "section": "action", "text": "I traced it"},
+        {"key": "then", "label": "Then", "section": "action", "text": "then I built it"},
+    ]
+    old = {"action": "I traced it then I built it"}
+    [record] = document_stories(document(story(answers=answers, sections=old)))
+    assert record.sections["action"] == "I traced it.\n\nThen I built it."
+    current = {"action": "I traced it.\n\nThen I built it."}
+    assert document_stories(document(story(answers=answers, sections=current)))
+    edited = {"action": "I traced it and rebuilt it"}
+    assert (
+        "the action does not match"
+        in problems_of(document(story(answers=answers, sections=edited)))[0]
+    )
