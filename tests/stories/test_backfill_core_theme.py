@@ -13,12 +13,12 @@ from tests.factories import StoryFactory
 
 pytestmark = pytest.mark.django_db
 
-MIGRATION = ("stories", "0005_backfill_core_theme")
+MIGRATION = ("stories", "0006_backfill_core_theme")
 
 
 def backfill() -> None:
     """Run the migration's function on the database as it is, with the models as it sees them."""
-    module = importlib.import_module("stories.migrations.0005_backfill_core_theme")
+    module = importlib.import_module("stories.migrations.0006_backfill_core_theme")
     apps = MigrationExecutor(connection).loader.project_state(MIGRATION).apps
     module.backfill_core_theme(apps, None)
 

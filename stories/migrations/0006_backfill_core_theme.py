@@ -36,7 +36,7 @@ def backfill_core_theme(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("principles", "0002_load_catalogue"),
-        ("stories", "0004_core_theme"),
+        ("stories", "0005_template_guidance"),
     ]
 
     operations = [migrations.RunPython(backfill_core_theme, migrations.RunPython.noop)]
