@@ -73,6 +73,9 @@ def review_page_for_empty_form(client, slug: str) -> str:
     """What the coach panel says about the template's form as it first opens."""
     form = client.get(reverse("stories:create", args=[slug])).context["form"]
     data = {"themes": [theme.slug for theme in form.initial["themes"]]}
+    core_theme = form.initial.get("core_theme")
+    if core_theme:  # posted by the select, as the browser does
+        data["core_theme"] = getattr(core_theme, "slug", core_theme)
     for spec in form.answer_specs:
         data[spec["name"]] = ""
         data[f"section_{spec['key']}"] = spec["section"]
