@@ -287,8 +287,10 @@ def test_a_new_users_single_story_with_every_theme_counts_one_of_eight(user_clie
     assert "Technical complexity: Payments fallback" in body
     assert "Mentorship: none yet" in body
     assert "Payments fallback carries 8 themes but can fill only one" in body
-    figures = user_client.get(reverse("stories:bank")).context["figures"]
+    bank = user_client.get(reverse("stories:bank"))
+    figures = bank.context["figures"]
     assert (figures["themes_covered"], figures["themes_total"]) == (1, 8)
+    assert 'data-testid="themes-covered">1/8<' in bank.content.decode()
 
 
 @pytest.mark.django_db
