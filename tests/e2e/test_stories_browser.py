@@ -52,6 +52,9 @@ def test_write_story_from_template_and_find_it_in_coverage(page):
 
     page.get_by_role("link", name="Coverage").click()
     page.get_by_role("heading", name="Coverage").wait_for()
+    # A new story is a draft: it counts only with the switch on.
+    page.get_by_role("link", name="Count drafts and flagged stories too").click()
+    page.get_by_role("link", name="Count only ready stories").wait_for()
     assert "No story yet for Frugality" not in page.get_by_test_id("gaps").inner_text()
     assert "No story yet for Customer Obsession" in page.get_by_test_id("gaps").inner_text()
     page.get_by_test_id("grid-principle").get_by_role(
