@@ -30,6 +30,8 @@ def bank_figures(*, user) -> dict:
         "principles_covered": result.principles.full,
         "principles_total": len(result.principles.columns),
         "principle_slots": result.principles.columns[0].slots if result.principles.columns else 0,
+        "principle_slots_filled": result.principles.filled_slots,
+        "principle_slots_total": result.principles.total_slots,
         "with_red_flags": sum(bool(story.red_flags) for story in result.all_stories),
     }
 

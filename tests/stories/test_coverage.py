@@ -15,6 +15,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import maximum_flow
 
 from principles.models import Level, Principle, Theme
+from stories import selectors
 from stories.coverage import GOAL_STORIES, PRINCIPLE_SLOTS_PER_STORY, assign, build_coverage
 from stories.models import Story
 from tests.factories import PracticeSettingsFactory, StoryFactory
@@ -249,7 +250,11 @@ def principle(slug):
 
 def text(markup: str) -> str:
     """What a reader sees: the markup without tags, spaces collapsed."""
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup)).split()).replace(" :", ":")
+    return (
+        " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
+        .replace(" :", ":")
+        .replace(" ,", ",")
+    )
 
 
 def section(body: str, test_id: str) -> str:
@@ -351,6 +356,10 @@ def test_principles_show_their_stories_and_the_users_target(user_client, user):
     ownership = next(c for c in result.principles.columns if c.slug == "ownership")
     assert len(ownership.stories) == 2 and not ownership.is_gap
     assert "Ownership: 2 of 2 stories" not in body  # not a gap
+    assert re.search(r"Ownership: (First|Second|Third), (First|Second|Third) \(2 of 2\)", body)
+    figures = selectors.bank_figures(user=user)
+    assert (figures["principles_covered"], figures["principle_slots_filled"]) == (1, 2)
+    assert figures["principle_slots_total"] == 16 * 2
     PracticeSettingsFactory(user=user, principle_slots=3)
     result, markup, body = page(user_client)
     ownership = next(c for c in result.principles.columns if c.slug == "ownership")
