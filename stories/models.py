@@ -16,7 +16,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.urls import reverse
 
 from principles.models import Kind, Level, Principle, Theme
@@ -150,6 +150,24 @@ class StoryQuerySet(models.QuerySet):
     def without_red_flags(self) -> "StoryQuerySet":
         """Stories the coach has nothing against: no red flag at all, not even a warning."""
         return self.filter(red_flags=[])
+
+    @staticmethod
+    def counted_condition() -> Q:
+        """What coverage counts by default: past Draft, and scored "ready" by the
+        coach (READY_SCORE: within the spoken band, no red-flag error). A draft or
+        a weak story tagged with every theme must not make the bank look complete."""
+        return ~Q(status=Story.Status.DRAFT) & Q(score__gte=READY_SCORE)
+
+    def counted(self) -> "StoryQuerySet":
+        """The stories coverage counts by default (see counted_condition)."""
+        return self.filter(self.counted_condition())
+
+    def with_counted(self) -> "StoryQuerySet":
+        """Each story marked `is_counted`, so one query can split a bank into the
+        stories counted and those left out."""
+        return self.annotate(
+            is_counted=ExpressionWrapper(self.counted_condition(), output_field=BooleanField())
+        )
 
     def filtered(self, filters: dict) -> "StoryQuerySet":
         """The bank's filters (BankFilterForm.valid_filters()), search and sort, in one place.

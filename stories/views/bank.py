@@ -30,9 +30,10 @@ def bank(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_safe
 def coverage(request: HtmxHttpRequest) -> HttpResponse:
-    ready_only = request.GET.get("ready") == "1"
-    result = selectors.coverage_page(user=request.user, ready_only=ready_only)
-    context = {"coverage": result, "ready_only": ready_only, "goal": GOAL_STORIES}
+    # By default only ready stories count; the switch (?all=1) counts every story.
+    count_all = request.GET.get("all") == "1"
+    result = selectors.coverage_page(user=request.user, count_all=count_all)
+    context = {"coverage": result, "count_all": count_all, "goal": GOAL_STORIES}
     return render(request, "stories/coverage.html", context)
 
 

@@ -203,7 +203,12 @@ def find_it_in_coverage(journey: Journey) -> None:
     page = journey.page
     journey.navigate("Coverage")
     expect(page.get_by_role("heading", name="Coverage", exact=True)).to_be_visible()
+    # A draft does not count by default; the switch counts it.
+    expect(page.get_by_test_id("left-out")).to_contain_text("Left out: 1 draft")
     gaps = page.get_by_test_id("gaps")
+    expect(gaps).to_contain_text("No story yet for Frugality")
+    page.get_by_role("link", name="Count drafts and flagged stories too").click()
+    expect(page.get_by_role("link", name="Count only ready stories")).to_be_visible()
     expect(gaps).to_contain_text("No story yet for Customer Obsession")
     expect(gaps).not_to_contain_text("No story yet for Frugality")
     expect(gaps).not_to_contain_text("Cross-team collaboration: none")

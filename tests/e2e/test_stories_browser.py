@@ -53,6 +53,9 @@ def test_write_story_from_template_and_find_it_in_coverage(page):
 
     page.get_by_role("link", name="Coverage").click()
     page.get_by_role("heading", name="Coverage").wait_for()
+    # A new story is a draft: it counts only with the switch on.
+    page.get_by_role("link", name="Count drafts and flagged stories too").click()
+    page.get_by_role("link", name="Count only ready stories").wait_for()
     assert "No story yet for Frugality" not in page.get_by_test_id("gaps").inner_text()
     assert "No story yet for Customer Obsession" in page.get_by_test_id("gaps").inner_text()
     page.get_by_test_id("grid-principle").get_by_role(
@@ -97,3 +100,42 @@ def test_bank_pages_keep_the_filters_without_a_reload(page):
     page.go_back()
     page.get_by_text("Page 1 of 2").wait_for()
     assert page.console_errors == []
+
+
+def test_principles_grid_fits_1280_px_without_cutting_columns(browser, live_server, reference_data):
+    from principles.models import Principle, Theme
+    from stories.models import Story
+    from tests.conftest import open_page
+    from tests.factories import StoryFactory
+
+    context, page = open_page(browser, live_server, viewport={"width": 1280, "height": 900})
+    try:
+        user = log_in(page)
+        principles = list(Principle.objects.all())
+        for i in range(4):
+            story = StoryFactory(
+                owner=user,
+                title=f"A fairly long story title about the payments fallback, part {i}",
+                status=Story.Status.READY,
+                core_theme=Theme.objects.all()[i],
+                principles=principles[i * 3 : i * 3 + 5],
+            )
+            Story.objects.filter(pk=story.pk).update(score=90)
+        page.goto("/bank/coverage/")
+        grid = page.get_by_test_id("grid-principle")
+        headers = grid.locator("thead th")
+        assert headers.count() == 1 + len(principles)
+        last = headers.last
+        # The full name stays available though the heading stands on end.
+        assert last.get_attribute("title") == principles[-1].name
+        box = last.bounding_box()
+        region = grid.locator("xpath=..").bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 1280
+        assert box["x"] + box["width"] <= region["x"] + region["width"] + 1  # not scrolled away
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+        # Assigned cells are marked apart from mere tags.
+        assert grid.locator(".coverage-cell-assigned").count() > 0
+        assert grid.locator(".coverage-cell-tagged").count() > 0
+        assert page.console_errors == []
+    finally:
+        context.close()

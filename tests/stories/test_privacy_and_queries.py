@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from principles.models import Level, Principle, Theme
+from stories import selectors
 from stories.models import Story
 from tests.factories import StoryFactory
 
@@ -92,19 +93,38 @@ def make_bank(user, size):
 def test_bank_list_query_count_is_fixed(user_client, user, django_assert_num_queries, size):
     make_bank(user, size)
     # session, user, savepoints (2), filter choices (4 selects), count, page,
-    # 3 prefetches, figures (6)
-    with django_assert_num_queries(19):
+    # 3 prefetches, figures (9: the bank's stories, their tag ids (3), the three
+    # catalogue lists, the user's targets (2 while practice settings are unsaved))
+    with django_assert_num_queries(22):
         response = user_client.get(reverse("stories:bank"))
     assert response.context["page"].paginator.count == size
 
 
-@pytest.mark.parametrize("size", [1, 100])
-def test_coverage_query_count_is_fixed(user_client, user, django_assert_num_queries, size):
-    make_bank(user, size)
-    # session, user, savepoints (2), stories + 3 prefetches, principles, themes, levels
-    with django_assert_num_queries(11):
-        response = user_client.get(reverse("stories:coverage"))
+def make_counted_bank(user, size):
+    """Stories coverage counts (ready), so the matching has work to do."""
+    stories = make_bank(user, size)
+    Story.objects.filter(pk__in=[s.pk for s in stories]).update(status="ready", score=90)
+    return stories
+
+
+@pytest.mark.parametrize("size", [3, 30])
+@pytest.mark.parametrize("params", [{}, {"all": "1"}])
+def test_coverage_query_count_is_fixed(user_client, user, django_assert_num_queries, size, params):
+    make_counted_bank(user, size)
+    # session, user, savepoints (2), stories, their tag ids (3), principles,
+    # themes, levels, the user's targets (2 while practice settings are unsaved)
+    with django_assert_num_queries(13):
+        response = user_client.get(reverse("stories:coverage"), params)
     assert response.context["coverage"].story_count == size
+    assert response.context["coverage"].principles.filled_slots == min(4 * 2, 3 * size)
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_bank_figures_query_count_is_fixed(user, django_assert_num_queries, size):
+    make_counted_bank(user, size)
+    with django_assert_num_queries(9):
+        figures = selectors.bank_figures(user=user)
+    assert figures["counted"] == size and figures["themes_covered"] == min(3, size)
 
 
 @pytest.mark.parametrize("size", [1, 100])

@@ -95,24 +95,29 @@ def test_bank_page_is_only_the_users_own(user, other_user):
 
 
 def test_bank_figures_count_status_and_coverage_of_the_users_bank_only(user, other_user):
-    StoryFactory(owner=user, status="polished", themes=[Theme.objects.get(slug="mentorship")])
+    polished = StoryFactory(
+        owner=user, status="polished", themes=[Theme.objects.get(slug="mentorship")]
+    )
     StoryFactory(owner=user, status="draft", principles=[Principle.objects.get(slug="frugality")])
-    StoryFactory(owner=other_user, themes=list(Theme.objects.all()))
+    theirs = StoryFactory(owner=other_user, status="ready", themes=list(Theme.objects.all()))
+    Story.objects.filter(pk__in=[polished.pk, theirs.pk]).update(score=90)
     figures = selectors.bank_figures(user=user)
-    assert figures["total"] == 2
+    assert figures["total"] == 2 and figures["counted"] == 1
     assert ("Polished", 1) in figures["by_status"] and ("Draft", 1) in figures["by_status"]
-    assert figures["themes_covered"] == 1 and figures["principles_covered"] == 1
+    # The draft's principle does not count; the other user's themes never do.
+    assert figures["themes_covered"] == 1 and figures["principles_covered"] == 0
     assert figures["principles_total"] == 16
 
 
 def test_coverage_page_reads_the_users_stories_with_their_links(user, other_user):
     mine = StoryFactory(owner=user, principles=[Principle.objects.get(slug="frugality")])
     StoryFactory(owner=other_user, principles=[Principle.objects.get(slug="ownership")])
-    result = selectors.coverage_page(user=user, ready_only=False)
+    result = selectors.coverage_page(user=user, count_all=True)
     assert result.story_count == 1
     assert [row.story.url for row in result.principles.rows] == [mine.get_absolute_url()]
-    gaps = {column.slug for column in result.principles.gaps}
+    gaps = {column.slug for column in result.principles.gaps if column.is_empty}
     assert "ownership" in gaps and "frugality" not in gaps
+    assert selectors.coverage_page(user=user, count_all=False).story_count == 0  # a draft
 
 
 def test_principle_stories_are_the_users_own_tagged_ones_most_recent_first(user, other_user):
