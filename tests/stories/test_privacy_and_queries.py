@@ -94,8 +94,8 @@ def test_bank_list_query_count_is_fixed(user_client, user, django_assert_num_que
     make_bank(user, size)
     # session, user, savepoints (2), filter choices (4 selects), count, page,
     # 3 prefetches, figures (9: the bank's stories, their tag ids (3), the three
-    # catalogue lists, the user's targets (2 while practice settings are unsaved))
-    with django_assert_num_queries(22):
+    # catalogue lists, the user's targets (one query of three columns))
+    with django_assert_num_queries(21):
         response = user_client.get(reverse("stories:bank"))
     assert response.context["page"].paginator.count == size
 
@@ -112,8 +112,8 @@ def make_counted_bank(user, size):
 def test_coverage_query_count_is_fixed(user_client, user, django_assert_num_queries, size, params):
     make_counted_bank(user, size)
     # session, user, savepoints (2), stories, their tag ids (3), principles,
-    # themes, levels, the user's targets (2 while practice settings are unsaved)
-    with django_assert_num_queries(13):
+    # themes, levels, the user's targets (one query of three columns)
+    with django_assert_num_queries(12):
         response = user_client.get(reverse("stories:coverage"), params)
     assert response.context["coverage"].story_count == size
     assert response.context["coverage"].principles.filled_slots == min(4 * 2, 3 * size)
@@ -122,7 +122,7 @@ def test_coverage_query_count_is_fixed(user_client, user, django_assert_num_quer
 @pytest.mark.parametrize("size", [3, 30])
 def test_bank_figures_query_count_is_fixed(user, django_assert_num_queries, size):
     make_counted_bank(user, size)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):  # stories, tag ids (3), catalogue (3), targets
         figures = selectors.bank_figures(user=user)
     assert figures["counted"] == size and figures["themes_covered"] == min(3, size)
 
