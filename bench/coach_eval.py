@@ -111,6 +111,20 @@ def tally(stories: Iterable[dict], predicted: dict[str, set[str]]) -> dict[str, 
     return tallies
 
 
+# How a story of N words divides over its sections: Action carries half.
+SHARES = {"situation": 0.15, "task": 0.1, "action": 0.5, "result": 0.15, "learning": 0.1}
+
+
+def spread(sentences: dict[str, str], words: int) -> dict[str, str]:
+    """Repeat each section's sentence until the story has about `words` words in SHARES."""
+    sections = {}
+    for name, sentence in sentences.items():
+        target = round(words * SHARES[name])
+        tokens = (sentence * (target // len(sentence.split()) + 1)).split()
+        sections[name] = " ".join(tokens[:target])
+    return sections
+
+
 def story_of_length(words: int) -> dict[str, str]:
     """A plausible story of exactly `words` words, spread over the five sections."""
     sentences = {
@@ -120,13 +134,7 @@ def story_of_length(words: int) -> dict[str, str]:
         "result": "Errors fell from 30% to 0.2% and we saved about $40,000 in that week. ",
         "learning": "Since then I always canary config changes, however small they look. ",
     }
-    shares = {"situation": 0.15, "task": 0.1, "action": 0.5, "result": 0.15, "learning": 0.1}
-    sections = {}
-    for name, sentence in sentences.items():
-        target = round(words * shares[name])
-        tokens = (sentence * (target // len(sentence.split()) + 1)).split()
-        sections[name] = " ".join(tokens[:target])
-    return sections
+    return spread(sentences, words)
 
 
 def easy_win_of_length(words: int) -> dict[str, str]:
@@ -139,13 +147,7 @@ def easy_win_of_length(words: int) -> dict[str, str]:
         "result": "Support now sends one digest instead of forty emails and saves an hour. ",
         "learning": "Next time I would ask support for the list of features much earlier. ",
     }
-    shares = {"situation": 0.15, "task": 0.1, "action": 0.5, "result": 0.15, "learning": 0.1}
-    sections = {}
-    for name, sentence in sentences.items():
-        target = round(words * shares[name])
-        tokens = (sentence * (target // len(sentence.split()) + 1)).split()
-        sections[name] = " ".join(tokens[:target])
-    return sections
+    return spread(sentences, words)
 
 
 def time_story(sections: dict[str, str], runs: int = TIMING_RUNS) -> float:
