@@ -89,6 +89,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "principles",
     "stories",
     "practice",
@@ -244,8 +246,34 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Recordings of practice answers (issue 15) are private: never under MEDIA_URL,
+# only served by practice's authenticated view. By default a git-ignored folder
+# under var/; RECORDINGS_S3_BUCKET switches to an S3-compatible store
+# (django-storages) that several web nodes share.
+RECORDINGS_DIR = Path(env_str("RECORDINGS_DIR", str(BASE_DIR / "var" / "recordings")))
+RECORDINGS_S3_BUCKET = env_str("RECORDINGS_S3_BUCKET")
+if RECORDINGS_S3_BUCKET:
+    RECORDINGS_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": RECORDINGS_S3_BUCKET,
+            "endpoint_url": env_str("RECORDINGS_S3_ENDPOINT_URL") or None,
+            "region_name": env_str("RECORDINGS_S3_REGION") or None,
+            "access_key": env_str("RECORDINGS_S3_ACCESS_KEY") or None,
+            "secret_key": env_str("RECORDINGS_S3_SECRET_KEY") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": True,
+        },
+    }
+else:
+    RECORDINGS_STORAGE = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": RECORDINGS_DIR},
+    }
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "recordings": RECORDINGS_STORAGE,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG or TESTING
@@ -253,6 +281,12 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
+
+
+# --- Background work (django-tasks, database backend) -----------------------
+# Recordings are analysed by `manage.py db_worker` (make run starts one beside
+# the server), so a request never waits for the analysis.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
 # --- Forms --------------------------------------------------------------------

@@ -7,8 +7,11 @@ server's, never the browser's. Every rated answer feeds the spaced-repetition
 schedule of its question (`practice/scheduling.py`).
 """
 
+import uuid
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import storages
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Avg, Count, Max, Q
@@ -17,7 +20,7 @@ from django.urls import reverse
 from practice.timing import band_verdict
 from principles.models import Level, Principle, Question, Theme
 from stories.models import Story
-from stories.star import SPOKEN_BAND, SpokenBand
+from stories.star import SECTIONS, SPOKEN_BAND, SpokenBand
 from stories.targets import DEFAULT_TARGETS, PRINCIPLE_SLOTS, PRINCIPLE_SLOTS_MAX, Targets
 
 # The answer band, the rule every band obeys (a user's settings and each session's copy):
@@ -384,3 +387,115 @@ class ReviewSchedule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question} due {self.due_on}"
+
+
+# --- Recordings (spoken rehearsal) -------------------------------------------
+# The limits a recording obeys: the upload refuses a chunk past either, and keeps
+# what was already recorded.
+RECORDING_MAX_SECONDS = 15 * 60
+RECORDING_MAX_BYTES = 30 * 1024 * 1024
+# The keys S, T, A, R, L mark these sections while speaking (stories/star.py).
+MARK_SECTIONS = SECTIONS
+
+
+def recordings_storage():
+    """Where audio lives: STORAGES["recordings"] (var/recordings, or S3 by settings)."""
+    return storages["recordings"]
+
+
+def recording_path(recording: "Recording", filename: str) -> str:
+    return f"{recording.owner_id}/{recording.uuid}/{filename}"
+
+
+class RecordingQuerySet(models.QuerySet):
+    def for_user(self, user) -> "RecordingQuerySet":
+        return self.filter(owner=user)
+
+    def analysed(self) -> "RecordingQuerySet":
+        return self.filter(status=Recording.Status.ANALYSED)
+
+
+class Recording(models.Model):
+    """The audio of one answer told aloud, uploaded in chunks while the clock runs.
+
+    The chunks (`RecordingChunk`) are joined into `audio` when the answer is done;
+    the analysis (`practice/delivery.py`, run in the background) fills `figures`.
+    `marks` are the section taps, [{"section": "action", "at_ms": 41250}, ...],
+    measured from the start of the recording. `story` follows the answer's story
+    so a story can list its recordings and keep one best take.
+    """
+
+    class Status(models.TextChoices):
+        RECORDING = "recording", "Recording"
+        ANALYSING = "analysing", "Being analysed"
+        ANALYSED = "analysed", "Analysed"
+        FAILED = "failed", "Could not be analysed"
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recordings"
+    )
+    answer = models.OneToOneField(Answer, on_delete=models.CASCADE, related_name="recording")
+    story = models.ForeignKey(
+        Story, null=True, blank=True, on_delete=models.SET_NULL, related_name="recordings"
+    )
+    mime_type = models.CharField(max_length=100)
+    audio = models.FileField(
+        storage=recordings_storage, upload_to=recording_path, max_length=300, blank=True
+    )
+    size_bytes = models.PositiveIntegerField(default=0)
+    # How long the browser recorded, by the chunks' own clock; the analysis measures it again.
+    recorded_ms = models.PositiveIntegerField(default=0)
+    marks = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RECORDING)
+    # Why the analysis failed, or why the upload was cut short, in words for the user.
+    problem = models.CharField(max_length=300, blank=True)
+    figures = models.JSONField(null=True, blank=True)
+    is_best_take = models.BooleanField("best take", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    analysed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = RecordingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["owner", "-created_at"], name="recording_recent")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["story"], condition=Q(is_best_take=True), name="recording_one_best_take"
+            ),
+            models.CheckConstraint(
+                condition=Q(size_bytes__lte=RECORDING_MAX_BYTES), name="recording_size_limit"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Recording of {self.answer}"
+
+
+class RecordingChunk(models.Model):
+    """A few seconds of audio as the browser sent it, kept until the recording closes.
+
+    `segment` counts the recorder runs within one answer (a reload starts a new one);
+    `sequence` orders the chunks within a segment. A retried upload of the same chunk
+    is the same row, never a second copy.
+    """
+
+    recording = models.ForeignKey(Recording, on_delete=models.CASCADE, related_name="chunks")
+    segment = models.PositiveSmallIntegerField(default=0)
+    sequence = models.PositiveIntegerField()
+    data = models.FileField(storage=recordings_storage, max_length=300)
+    size_bytes = models.PositiveIntegerField()
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["recording_id", "segment", "sequence"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recording", "segment", "sequence"], name="recording_chunk_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Chunk {self.segment}.{self.sequence} of {self.recording}"

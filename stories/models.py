@@ -26,6 +26,7 @@ from stories.star import SECTION_LABELS, SECTIONS, speaking_seconds
 TRASH_DAYS = 30
 TITLE_MAX = 200
 ANSWER_MAX = 5000
+CUE_CARD_MAX = 1200
 METRICS_MAX = 2000
 # The most answers one story holds: every template has far fewer fields (the
 # longest, 9), and the live review and the import refuse more.
@@ -356,6 +357,9 @@ class Story(models.Model):
     result = models.TextField(blank=True)
     learning = models.TextField(blank=True)
     metrics = models.TextField("key metrics", max_length=METRICS_MAX, blank=True)
+    # The outline read while telling the story aloud: one bullet per line. Empty
+    # means drafted from the sections (see stories/cue_card.py) until edited.
+    cue_card = models.TextField("cue card", max_length=CUE_CARD_MAX, blank=True)
     principles = models.ManyToManyField(Principle, blank=True, related_name="stories")
     # The theme the story is mainly about: in coverage it fills this theme first.
     # `themes` are the others it can flex to (the core theme is one of them too).

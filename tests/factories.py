@@ -253,6 +253,18 @@ class AnswerFactory(factory.django.DjangoModelFactory):
     position = factory.Sequence(lambda n: n + 1)
 
 
+class RecordingFactory(factory.django.DjangoModelFactory):
+    """A recording row of an answer, without audio (give it `audio` to store a file)."""
+
+    class Meta:
+        model = "practice.Recording"
+
+    answer = factory.SubFactory(AnswerFactory, answered=True)
+    owner = factory.LazyAttribute(lambda o: o.answer.session.owner)
+    story = factory.LazyAttribute(lambda o: o.answer.story)
+    mime_type = "audio/webm;codecs=opus"
+
+
 class ReviewScheduleFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "practice.ReviewSchedule"

@@ -12,6 +12,7 @@ from django.utils import timezone
 from config.accounts import account_by_email, account_delete, account_delete_refusal
 from stories.models import Story
 from tests.conftest import PASSWORD
+from tests.factories import RecordingFactory
 from tests.stories.test_transfer_services import make_bank
 
 pytestmark = pytest.mark.django_db
@@ -173,6 +174,7 @@ def give_every_kind_of_row(user) -> None:
         object_repr="x",
         action_flag=ADDITION,
     )
+    RecordingFactory(answer__session__owner=user, answer__story=stories[1])
     user.groups.add(Group.objects.create(name=f"group of {user.username}"))
     user.user_permissions.add(Permission.objects.first())
 
