@@ -17,7 +17,7 @@ COPY . .
 RUN SECRET_KEY=build-only DATABASE_URL=postgres://build@localhost/build \
     python manage.py collectstatic --noinput
 
-RUN useradd --create-home storybank && chown -R storybank /app
+RUN useradd --create-home storybank && mkdir -p /recordings && chown -R storybank /app /recordings
 USER storybank
 EXPOSE 8000
 
