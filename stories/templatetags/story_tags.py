@@ -56,3 +56,15 @@ def field_targets(story_template: StoryTemplate | None) -> dict[str, int]:
 def target_for(targets: Mapping[str, int], key: str) -> int:
     """The word target of one field (0: none): `{{ targets|target_for:spec.key }}`."""
     return targets.get(key, 0) if targets else 0
+
+
+@register.filter
+def cue_bullet(bullet: str, story: Story | None = None) -> str:
+    """A cue card bullet, escaped, with the key metrics and figures in bold.
+
+    `{{ bullet|cue_bullet:story }}`: the story's key metrics, and any number
+    with a unit, percent or currency, are what the speaker must say aloud.
+    """
+    from stories.cue_card import bold_metrics
+
+    return bold_metrics(bullet, story.metric_list if story is not None else [])

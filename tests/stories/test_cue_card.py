@@ -1,0 +1,68 @@
+"""The cue card drafted from a story's sections, and its bolded metrics."""
+
+import pytest
+
+from stories.cue_card import BULLET_MAX, cue_points, draft_cue_card, shorten
+from stories.templatetags.story_tags import cue_bullet
+from tests.factories import StoryFactory
+
+ORDINARY = {
+    "situation": "Our checkout failed for one in ten customers during the holiday sale. "
+    "The team was new.",
+    "task": "I had to find the cause and fix it within two weeks.",
+    "action": "I traced the failures to a payment timeout. I rewrote the retry logic. "
+    "Then I added alerts.",
+    "result": "Failed checkouts fell by 40% and revenue rose $2M that quarter.",
+    "learning": "Measure before you guess.",
+}
+
+
+def test_an_ordinary_story_gives_four_to_six_bullets_in_star_order():
+    bullets = draft_cue_card(ORDINARY, ["40%"])
+    assert 4 <= len(bullets) <= 6
+    assert bullets[0].startswith("Our checkout failed")
+    assert bullets[2] == "I traced the failures to a payment timeout"
+    assert bullets[3] == "I rewrote the retry logic"
+    assert bullets[-1] == "Measure before you guess"
+
+
+def test_a_short_story_gives_fewer_bullets_but_never_an_empty_one():
+    bullets = draft_cue_card({"situation": "A outage.", "task": "  ", "action": "..."}, [])
+    assert bullets == ["A outage"]
+    assert draft_cue_card({}, []) == []
+
+
+def test_without_a_result_the_key_metrics_stand_in():
+    bullets = draft_cue_card({"action": "I fixed it."}, ["40% fewer failures"])
+    assert bullets == ["I fixed it", "40% fewer failures"]
+
+
+def test_a_long_sentence_is_shortened_at_a_clause_never_mid_word():
+    sentence = (
+        "I interviewed every support agent about the failures they saw, "
+        "then grouped the complaints by payment provider and by time of day to find a pattern"
+    )
+    short = shorten(sentence)
+    assert len(short) <= BULLET_MAX + 1
+    assert short == "I interviewed every support agent about the failures they saw\u2026"
+    words = shorten("word " * 40).rstrip("\u2026").split()
+    assert set(words) == {"word"}
+
+
+@pytest.mark.django_db
+def test_metrics_are_bold_and_the_rest_escaped():
+    html = cue_bullet("Cut <b>errors</b> by 40% and won the Acme deal", None)
+    assert "&lt;b&gt;errors&lt;/b&gt;" in html
+    assert "<strong>40%</strong>" in html
+    assert "<strong>Acme deal</strong>" not in html
+    story = StoryFactory(metrics="Acme deal\n")
+    assert "<strong>Acme deal</strong>" in cue_bullet("won the Acme deal", story)
+
+
+@pytest.mark.django_db
+def test_an_edited_card_wins_over_the_draft():
+    blank = dict.fromkeys(["situation", "task", "result", "learning"], "")
+    story = StoryFactory(action="I shipped the fix.", metrics="", cue_card="", **blank)
+    assert cue_points(story) == ["I shipped the fix"]
+    story.cue_card = "- Lead with the outage\n\n* Land the 40%\n"
+    assert cue_points(story) == ["Lead with the outage", "Land the 40%"]
