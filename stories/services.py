@@ -440,3 +440,22 @@ def stories_rescore(*, owner, band: SpokenBand) -> int:
         changed, ["red_flags", "score", "word_count"], batch_size=BULK_BATCH
     )
     return len(changed)
+
+
+def story_cue_card_set(*, story: Story, text: str) -> Story:
+    """Save the story's cue card ("" resets it to the draft from the sections).
+
+    The card is a speaking aid, not the story itself: it is written with a
+    one-column UPDATE that neither bumps `version` nor adds a revision, so
+    editing it never makes a concurrent edit of the story a conflict.
+    """
+    from stories.cue_card import card_lines
+    from stories.models import CUE_CARD_MAX
+    from stories.star import clean_text
+
+    text = "\n".join(card_lines(clean_text(text)))
+    if len(text) > CUE_CARD_MAX:
+        raise ValidationError(f"A cue card holds at most {CUE_CARD_MAX} characters.")
+    Story.objects.filter(pk=story.pk).update(cue_card=text)
+    story.cue_card = text
+    return story

@@ -66,3 +66,24 @@ def test_an_edited_card_wins_over_the_draft():
     assert cue_points(story) == ["I shipped the fix"]
     story.cue_card = "- Lead with the outage\n\n* Land the 40%\n"
     assert cue_points(story) == ["Lead with the outage", "Land the 40%"]
+
+
+@pytest.mark.django_db
+def test_saving_a_cue_card_keeps_the_story_version_and_resets_to_the_draft():
+    from django.core.exceptions import ValidationError
+
+    from stories.models import CUE_CARD_MAX, Story
+    from stories.services import story_cue_card_set
+
+    story = StoryFactory(cue_card="")
+    version = story.version
+    story_cue_card_set(story=story, text="  Open with the outage\r\n\r\n- Land the 40%  ")
+    saved = Story.objects.get(pk=story.pk)
+    assert saved.cue_card == "Open with the outage\nLand the 40%"
+    assert saved.version == version
+    story_cue_card_set(story=story, text="")
+    assert cue_points(Story.objects.get(pk=story.pk)) == draft_cue_card(
+        story.sections, story.metric_list
+    )
+    with pytest.raises(ValidationError):
+        story_cue_card_set(story=story, text="x" * (CUE_CARD_MAX + 1))
