@@ -8,21 +8,16 @@ clause boundary, never mid-word, so each bullet fits on one glance.
 import re
 from collections.abc import Mapping
 
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from stories.review import sentences
+
 # A bullet longer than this is shortened: about a dozen words, one glance.
 BULLET_MAX = 90
-# A card the user edits holds at most this many bullets (the form enforces it).
-CUE_CARD_MAX_BULLETS = 8
-
-_SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
 _CLAUSE_BREAKS = (";", " \u2014 ", " - ", ":", ",")
 # How many sentences each section gives: the Action carries the story.
 _SENTENCES_PER_SECTION = {"situation": 1, "task": 1, "action": 2, "result": 1, "learning": 1}
-
-
-def sentences(text: str) -> list[str]:
-    """The text's sentences, trimmed, without empty ones."""
-    found = (match.group().strip() for match in _SENTENCE.finditer(text or ""))
-    return [sentence for sentence in found if sentence.strip(".!? ")]
 
 
 def shorten(sentence: str, limit: int = BULLET_MAX) -> str:
@@ -43,7 +38,7 @@ def shorten(sentence: str, limit: int = BULLET_MAX) -> str:
 
 def _result_bullet(result: str, metrics: list[str]) -> list[str]:
     """The result's first sentence; with no result written, the key metrics themselves."""
-    found = sentences(result)
+    found = sentences(result or "")
     if found:
         return [shorten(found[0])]
     if metrics:
@@ -58,7 +53,7 @@ def draft_cue_card(sections: Mapping[str, str], metrics: list[str]) -> list[str]
         if name == "result":
             bullets += _result_bullet(sections.get("result", ""), metrics)
             continue
-        bullets += [shorten(s) for s in sentences(sections.get(name, ""))[:count]]
+        bullets += [shorten(s) for s in sentences(sections.get(name) or "")[:count]]
     return [bullet for bullet in bullets if bullet]
 
 
@@ -86,9 +81,6 @@ _FIGURE = re.compile(
 
 def bold_metrics(bullet: str, metrics: list[str]) -> str:
     """The bullet as safe HTML: escaped, each key metric and figure wrapped in <strong>."""
-    from django.utils.html import escape
-    from django.utils.safestring import mark_safe
-
     spans = _metric_spans(bullet, metrics)
     parts, at = [], 0
     for start, end in spans:

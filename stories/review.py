@@ -197,7 +197,8 @@ def _words(text: str) -> list[str]:
     return _WORD_RE.findall(text)
 
 
-def _sentences(text: str) -> list[str]:
+def sentences(text: str) -> list[str]:
+    """The text's sentences (and bullet or "; " items), trimmed, with words in each."""
     parts = (_BULLET_RE.sub("", part) for part in _SENTENCE_BREAK_RE.split(text))
     return [part.strip() for part in parts if _WORD_RE.search(part)]
 
@@ -259,7 +260,7 @@ def _check_we_not_i(story: _Story) -> Finding | None:
     words = [word for word in story.words["action"] if word != "US"]  # the country
     lowered = [word.lower() for word in words]
     teams = sum(
-        _is_own_team(_subject_words(sentence)) for sentence in _sentences(story.text["action"])
+        _is_own_team(_subject_words(sentence)) for sentence in sentences(story.text["action"])
     )
     plural = sum(word in _PLURAL_WORDS for word in lowered) + teams
     singular = sum(word in _SINGULAR_WORDS for word in lowered)
@@ -496,7 +497,7 @@ def _check_over_crediting(story: _Story) -> Finding | None:
                 ),
                 suggestion=suggestion,
             )
-    actors = [_actor(sentence) for sentence in _sentences(story.text["action"])]
+    actors = [_actor(sentence) for sentence in sentences(story.text["action"])]
     others, narrator = actors.count("other"), actors.count("narrator")
     if others <= narrator:
         return None
@@ -837,13 +838,13 @@ def _reflects(text: str) -> bool:
     """Whether a Learning says what the narrator learned or changed, not just more result."""
     if _LEARNING_RE.search(text.lower()):
         return True
-    return not all(_is_outcome_only(sentence) for sentence in _sentences(text))
+    return not all(_is_outcome_only(sentence) for sentence in sentences(text))
 
 
 def _check_no_learning(story: _Story) -> Finding | None:
     if story.words["learning"] and _reflects(story.text["learning"]):
         return None
-    if _LEARNING_RE.search(" ".join(_sentences(story.text["result"])[-2:]).lower()):
+    if _LEARNING_RE.search(" ".join(sentences(story.text["result"])[-2:]).lower()):
         return None
     failure = story.is_failure_story
     message = "Your story doesn't say what you learned or what you changed afterwards."

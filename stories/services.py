@@ -16,9 +16,18 @@ from django.db import transaction
 from django.db.models import F, JSONField, Value
 from django.utils import timezone
 
-from stories.models import TAG_RELATIONS, Story, StoryDraft, StoryRevision, StoryTags, tag_column
+from stories.cue_card import card_lines
+from stories.models import (
+    CUE_CARD_MAX,
+    TAG_RELATIONS,
+    Story,
+    StoryDraft,
+    StoryRevision,
+    StoryTags,
+    tag_column,
+)
 from stories.review import review_story
-from stories.star import SECTIONS, SpokenBand, sections_from_answers
+from stories.star import SECTIONS, SpokenBand, clean_text, sections_from_answers
 from stories.targets import targets_for
 
 SEARCH_VECTOR = (
@@ -449,10 +458,6 @@ def story_cue_card_set(*, story: Story, text: str) -> Story:
     one-column UPDATE that neither bumps `version` nor adds a revision, so
     editing it never makes a concurrent edit of the story a conflict.
     """
-    from stories.cue_card import card_lines
-    from stories.models import CUE_CARD_MAX
-    from stories.star import clean_text
-
     text = "\n".join(card_lines(clean_text(text)))
     if len(text) > CUE_CARD_MAX:
         raise ValidationError(f"A cue card holds at most {CUE_CARD_MAX} characters.")

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 
 from django import template
 
+from stories.cue_card import bold_metrics
 from stories.models import Story, StoryTemplate, readiness_tier
 from stories.review import flag_label as review_flag_label
 from stories.star import SECTION_LABELS
@@ -65,6 +66,4 @@ def cue_bullet(bullet: str, story: Story | None = None) -> str:
     `{{ bullet|cue_bullet:story }}`: the story's key metrics, and any number
     with a unit, percent or currency, are what the speaker must say aloud.
     """
-    from stories.cue_card import bold_metrics
-
     return bold_metrics(bullet, story.metric_list if story is not None else [])

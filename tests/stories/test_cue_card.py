@@ -87,3 +87,10 @@ def test_saving_a_cue_card_keeps_the_story_version_and_resets_to_the_draft():
     )
     with pytest.raises(ValidationError):
         story_cue_card_set(story=story, text="x" * (CUE_CARD_MAX + 1))
+
+
+def test_a_decimal_figure_stays_in_its_sentence():
+    bullets = draft_cue_card(
+        {"result": "Planning fell from 5.5 hours to 40 minutes. Then more."}, []
+    )
+    assert bullets == ["Planning fell from 5.5 hours to 40 minutes"]
