@@ -11,11 +11,14 @@ import re
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from stories.models import Story
-from tests.factories import AnswerFactory, PracticeSessionFactory, StoryFactory
+from tests.factories import AnswerFactory, PracticeSessionFactory, RecordingFactory, StoryFactory
+from tests.practice.recordings import use_storage
 
 pytestmark = pytest.mark.django_db
 
@@ -105,6 +108,21 @@ ROUTES = {
         lambda o: {"pk": o["session"].pk, "answer_pk": o["answer"].pk},
     ),
     "practice:finish": ({"POST"}, lambda o: {"pk": o["session"].pk}),
+    "practice:recording-open": (
+        {"POST"},
+        lambda o: {"pk": o["session"].pk, "answer_pk": o["answer"].pk},
+    ),
+    "practice:recording-chunk": (
+        {"POST"},
+        lambda o: {"uuid": o["recording"].uuid, "segment": 0, "sequence": 0},
+    ),
+    "practice:recording-mark": ({"POST"}, lambda o: {"uuid": o["recording"].uuid}),
+    "practice:recording-close": ({"POST"}, lambda o: {"uuid": o["recording"].uuid}),
+    "practice:recording": ({"GET"}, lambda o: {"uuid": o["recording"].uuid}),
+    "practice:recording-audio": ({"GET"}, lambda o: {"uuid": o["recording"].uuid}),
+    "practice:recording-chapters": ({"GET"}, lambda o: {"uuid": o["recording"].uuid}),
+    "practice:recording-best-take": ({"POST"}, lambda o: {"uuid": o["recording"].uuid}),
+    "practice:recording-delete": ({"POST"}, lambda o: {"uuid": o["recording"].uuid}),
     "practice:abandon": ({"POST"}, lambda o: {"pk": o["session"].pk}),
 }
 
@@ -154,7 +172,7 @@ def test_every_url_is_covered():
 
 
 @pytest.fixture
-def owned(user):
+def owned(user, tmp_path, monkeypatch):
     """One of each object a user owns, so every object URL can be built."""
     story = StoryFactory(owner=user, title="Owner's story")
     from stories.services import record_revision
@@ -164,7 +182,16 @@ def owned(user):
     Story.objects.filter(pk=trashed.pk).update(deleted_at="2026-01-01T00:00:00Z")
     session = PracticeSessionFactory(owner=user)
     answer = AnswerFactory(session=session)
+    use_storage(monkeypatch, FileSystemStorage(location=tmp_path / "recordings"))
+    recording = RecordingFactory(
+        answer=AnswerFactory(session=session, answered=True, story=story),
+        marks=[{"section": "situation", "at_ms": 0}],
+    )
+    recording.audio.save("answer.webm", ContentFile(b"owner's audio"), save=False)
+    recording.size_bytes = recording.audio.size
+    recording.save()
     return {
+        "recording": recording,
         "story": story,
         "revision": revision,
         "trashed": trashed,
@@ -241,7 +268,11 @@ def test_second_user_gets_404_for_every_object_url(other_client, owned, name, ht
 @pytest.mark.parametrize("name", sorted(OBJECT_ROUTES))
 def test_an_id_that_does_not_exist_looks_the_same_as_someone_elses(other_client, owned, name):
     real = url_for(name, owned)
-    missing = re.sub(r"/\d+/", "/987654321/", real, count=1)
+    if str(owned["recording"].uuid) in real:
+        missing = real.replace(str(owned["recording"].uuid), "00000000-0000-4000-8000-000000000000")
+    else:
+        missing = re.sub(r"/\d+/", "/987654321/", real, count=1)
+    assert missing != real
     method = sorted(ROUTES[name][0])[0].lower()
     assert (
         getattr(other_client, method)(real).status_code
@@ -320,11 +351,16 @@ def test_an_old_address_redirects_permanently_and_privately_to_the_new_one(user_
 # --- HEAD: monitors and link checkers send it; every GET page answers it like GET ---
 
 
+def body(response) -> bytes:
+    """The body of a plain or a streamed response (the audio is streamed)."""
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
 def assert_head_like_get(client, url):
     get, head = client.get(url), client.head(url)
     assert head.status_code == get.status_code, (url, get.status_code, head.status_code)
     assert head.get("Location") == get.get("Location"), url
-    assert head.content == b"", url
+    assert body(head) == b"", url
     return get
 
 
@@ -342,7 +378,7 @@ def test_every_page_answers_head_like_get_for_the_owner_and_for_a_visitor(
     anonymous = Client()
     response = assert_head_like_get(user_client, url)
     assert response.status_code == 200, (url, response.status_code)
-    assert response.content, "the GET it is compared with has a body"
+    assert body(response), "the GET it is compared with has a body"
     assert assert_head_like_get(anonymous, url).status_code == 302
 
 
