@@ -154,9 +154,9 @@ def suggestions(*, user, question: Question) -> list[Suggestion]:
 def session_page(*, session: PracticeSession) -> dict:
     """The current question (with suggested stories and the clock) or the summary."""
     answers = list(
-        session.answers.select_related("question__level", "story", "recording").prefetch_related(
-            "question__principles", "question__themes"
-        )
+        session.answers.select_related(
+            "question__level", "story", "recording__story"
+        ).prefetch_related("question__principles", "question__themes")
     )
     for answer in answers:
         answer.recording_or_none = recording_of(answer)

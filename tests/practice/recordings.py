@@ -63,3 +63,21 @@ def stored_files(storage, folder: str = "") -> list[str]:
     for directory in directories:
         found += stored_files(storage, f"{folder}/{directory}".lstrip("/"))
     return found
+
+
+# Figures shaped as the contract's version 1 (practice/delivery.py), for pages to render.
+FIGURES = {
+    "version": 1,
+    "method": "test",
+    "duration_s": 150.0,
+    "speaking_s": 130.0,
+    "pauses": [{"start_s": 40.0, "end_s": 41.5}],
+    "pause_count": 1,
+    "longest_pause_s": 1.5,
+    "syllables": 480,
+    "words": 320,
+    "wpm": 142.0,
+    "sections": [],
+    "envelope": [0.5] * 200,
+    "transcript": None,
+}

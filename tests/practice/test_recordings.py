@@ -16,6 +16,7 @@ from practice import services
 from practice.models import RECORDING_MAX_BYTES, Answer, Recording, RecordingChunk
 from tests.factories import AnswerFactory, PracticeSessionFactory, RecordingFactory, StoryFactory
 from tests.practice.recordings import (
+    FIGURES,
     decoded_seconds,
     pieces,
     stored_files,
@@ -546,3 +547,76 @@ def test_another_users_recording_is_404_on_every_url(other_client, closed, user_
     assert other_client.post(chunk, data=b"x", content_type="audio/webm").status_code == 404
     # Positive control: the owner opens the same recording page.
     assert user_client.get(reverse("practice:recording", args=[closed.uuid])).status_code == 200
+
+
+# --- Query counts ---------------------------------------------------------------------------
+
+
+def session_with_recordings(user, size: int, *, recorded: bool):
+    """A finished session of `size` answered questions, each recorded or not."""
+    session = PracticeSessionFactory(owner=user, status="finished", finished_at=timezone.now())
+    for _ in range(size):
+        answer = AnswerFactory(session=session, answered=True, story=StoryFactory(owner=user))
+        if recorded:
+            RecordingFactory(
+                answer=answer,
+                audio="x/a.webm",
+                status=Recording.Status.ANALYSED,
+                marks=[{"section": "action", "at_ms": 0}],
+            )
+    return session
+
+
+@pytest.mark.parametrize("size", [1, 20])
+@pytest.mark.parametrize("recorded", [False, True], ids=["plain", "recorded"])
+def test_session_summary_query_count_is_fixed(
+    user_client, user, size, recorded, django_assert_num_queries
+):
+    session = session_with_recordings(user, size, recorded=recorded)
+    # Login (2), savepoint (2), the session, its answers with their recordings, principles
+    # and themes, the next reviews and the due count: recordings cost no query.
+    with django_assert_num_queries(10):
+        page = user_client.get(session.get_absolute_url()).content.decode()
+    assert page.count('data-testid="recording-link"') == (size if recorded else 0)
+
+
+@pytest.mark.parametrize("recorded", [False, True], ids=["plain", "recorded"])
+def test_running_and_stopped_panels_cost_no_query_for_the_recording(
+    user_client, user, recorded, django_assert_num_queries
+):
+    session = PracticeSessionFactory(owner=user)
+    story = StoryFactory(owner=user)
+    answer = AnswerFactory(session=session, story=story, started_at=timezone.now())
+    if recorded:
+        RecordingFactory(answer=answer)
+    # As the session page's own count (tests/practice/test_views.py): 12 with suggestions.
+    with django_assert_num_queries(12):
+        page = user_client.get(session.get_absolute_url()).content.decode()
+    assert ("data-resume" in page) == recorded
+    Answer.objects.filter(pk=answer.pk).update(stopped_at=timezone.now(), duration_seconds=150)
+    Recording.objects.filter(answer=answer).update(
+        status=Recording.Status.ANALYSED, audio="x/a.webm", figures=FIGURES
+    )
+    with django_assert_num_queries(12):
+        page = user_client.get(session.get_absolute_url()).content.decode()
+    assert ('data-testid="recording-review"' in page) == recorded
+
+
+@pytest.mark.parametrize("size", [1, 50])
+def test_recording_page_query_count_is_fixed(user_client, user, size, django_assert_num_queries):
+    marks = [{"section": "action", "at_ms": 1000 * n} for n in range(size)]
+    for _ in range(size):  # other recordings of the user's are not read
+        RecordingFactory(answer__session__owner=user)
+    recording = RecordingFactory(
+        answer__session__owner=user,
+        audio="x/a.webm",
+        marks=marks,
+        recorded_ms=size * 1000,
+        status=Recording.Status.ANALYSED,
+        figures=FIGURES,
+    )
+    url = reverse("practice:recording", args=[recording.uuid])
+    # Login (2), savepoint (2), the recording with its answer, session, question and story.
+    with django_assert_num_queries(5):
+        page = user_client.get(url).content.decode()
+    assert page.count("data-seek-to=") == size
