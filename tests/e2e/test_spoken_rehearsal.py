@@ -2,7 +2,7 @@
 
 Chromium is launched with a fake microphone that plays a WAV of synthesised
 speech (espeak-ng) with silences (sox). The journey: start a session, choose a
-story, Start, tap S / A / R while speaking, Done; the chunks arrive, the
+story, Start, tap S / A / R while speaking (with a reload in the middle), Done; the chunks arrive, the
 analysis runs in the real database task worker, the figures appear by htmx,
 the player plays with chapters, and the recording becomes the story's best take.
 """
@@ -122,6 +122,12 @@ def test_record_mark_analyse_and_play_back(mic_page):
     clock = page.get_by_test_id("section-clock")
     expect(clock).to_contain_text("Situation")
     page.wait_for_timeout(3500)
+    # A reload while speaking: the same recording goes on in a new segment.
+    page.reload()
+    expect(page.get_by_test_id("recorder-status")).to_contain_text(
+        "Recording again after the reload", timeout=10_000
+    )
+    expect(clock).to_contain_text("Situation")  # the marks so far came back
     page.get_by_role("button", name="A Action").click()
     expect(clock).to_contain_text("Action")
     page.wait_for_timeout(5000)
@@ -134,7 +140,9 @@ def test_record_mark_analyse_and_play_back(mic_page):
         "el => Number(el.dataset.chunksSent) > 1", arg=recorder.element_handle(), timeout=5000
     )
     recording = Recording.objects.get(owner=user)
-    assert RecordingChunk.objects.filter(recording=recording).count() > 1
+    chunks = RecordingChunk.objects.filter(recording=recording)
+    assert chunks.count() > 1
+    assert set(chunks.values_list("segment", flat=True)) == {0, 1}
     assert [m["section"] for m in recording.marks] == ["situation", "action", "result"]
 
     page.get_by_role("button", name="Done").click()
@@ -142,6 +150,7 @@ def test_record_mark_analyse_and_play_back(mic_page):
     expect(review).to_be_visible()
     expect(page.get_by_test_id("figures")).to_contain_text("Analysing")
     recording.refresh_from_db()
+    # Both segments are in the joined audio: about 12 s, less the moment of the reload.
     assert recording.status == Recording.Status.ANALYSING and recording.recorded_ms > 10_000
     assert not RecordingChunk.objects.exists()
 
