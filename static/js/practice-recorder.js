@@ -136,7 +136,7 @@
         this.root.dataset.recorderState = "unsupported";
         return;
       }
-      this.say("Asking for the microphone…");
+      if (!this.opened && !("resume" in this.root.dataset)) this.say("Asking for the microphone…");
       try {
         this.stream = await (streamRequest || askMicrophone());
       } catch (error) {

@@ -205,6 +205,13 @@ def test_bad_chunks_get_a_clear_400(
     assert send(user_client, opened, 0, b"x", 500).status_code == 201
 
 
+def test_a_chunk_larger_than_a_request_may_be_is_a_400(user_client, running, recordings_storage):
+    opened = open_recording(user_client, running)
+    response = send(user_client, opened, 0, b"x" * (3 * 1024 * 1024), 3000)
+    assert response.status_code == 400
+    assert not RecordingChunk.objects.exists() and stored_files(recordings_storage) == []
+
+
 def test_a_closed_recording_takes_no_more_chunks_or_marks(user_client, running, recordings_storage):
     opened = open_recording(user_client, running)
     upload(user_client, opened, webm(tone(1)), count=2)
