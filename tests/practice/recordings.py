@@ -21,10 +21,10 @@ def tone(seconds: float, *, freq: float = 220.0, gap: float = 0.0) -> np.ndarray
     return np.concatenate([sound, np.zeros(int(RATE * gap), dtype=np.int16)])
 
 
-def webm(samples: np.ndarray) -> bytes:
-    """The samples as one Opus WebM stream, as a browser's recorder would produce."""
+def webm(samples: np.ndarray, container_format: str = "webm") -> bytes:
+    """The samples as one Opus WebM (or Ogg) stream, as a browser's recorder would produce."""
     buffer = io.BytesIO()
-    with av.open(buffer, "w", format="webm") as container:
+    with av.open(buffer, "w", format=container_format) as container:
         stream = container.add_stream("libopus", rate=RATE, layout="mono")
         for start in range(0, len(samples), 960):
             frame = av.AudioFrame.from_ndarray(

@@ -116,6 +116,25 @@ def test_a_reload_resumes_the_same_recording_in_a_new_segment_and_both_play(
         assert decoded_seconds(audio) == pytest.approx(5.0, abs=0.06)
 
 
+def test_segments_in_different_containers_and_a_cut_off_tail_still_join(
+    user_client, running, recordings_storage, django_capture_on_commit_callbacks
+):
+    first = open_recording(user_client, running)
+    whole = pieces(webm(tone(4)), 8)
+    upload_pieces = whole[:-2]  # the tab crashed: the last six seconds' chunks never came
+    for sequence, piece in enumerate(upload_pieces):
+        assert send(user_client, first, sequence, piece, 500 * (sequence + 1)).status_code == 201
+    second = open_recording(user_client, running, mime="audio/ogg;codecs=opus")
+    upload(user_client, second, webm(tone(2), container_format="ogg"), count=2, start_ms=3000)
+    done(user_client, running, django_capture_on_commit_callbacks)
+    recording = Recording.objects.get(uuid=first["uuid"])
+    with recordings_storage.open(recording.audio.name) as audio:
+        seconds = decoded_seconds(audio)
+    # What arrived of the first run (most of its 4 s) and the whole second run (2 s).
+    assert 4.0 < seconds < 6.0
+    assert recording.recorded_ms == pytest.approx(seconds * 1000, abs=1)
+
+
 def test_the_same_chunk_sent_twice_is_kept_once(user_client, running, recordings_storage):
     opened = open_recording(user_client, running)
     assert send(user_client, opened, 0, b"first copy", 1000).status_code == 201
