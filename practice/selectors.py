@@ -15,7 +15,7 @@ from django.db.models import Avg, Count, Min, Q, QuerySet
 from django.utils import dateformat, timezone
 
 from practice import charts, drawing, timing
-from practice.models import Answer, PracticeSession, PracticeSettings, ReviewSchedule
+from practice.models import Answer, PracticeSession, PracticeSettings, Recording, ReviewSchedule
 from practice.ranking import QuestionCard, RankedStory, StoryCard, explain, rank_stories
 from principles.models import Level, Question
 from stories.models import Story, story_tag_ids
@@ -184,9 +184,55 @@ def session_page(*, session: PracticeSession) -> dict:
     return context
 
 
+def figure(figures, key: str) -> float | None:
+    """One number from a recording's figures, or None when it is missing or not a number.
+
+    Figures are stored JSON (and may come from an import), so a page never trusts their shape.
+    """
+    value = figures.get(key) if isinstance(figures, dict) else None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return value
+
+
+@dataclass(frozen=True)
+class StoryRecording:
+    """One recording in a story's list: when, how long, the pace and pauses if analysed."""
+
+    recording: Recording
+    seconds: float
+    wpm: float | None
+    pauses: int | None
+
+    @property
+    def time(self) -> str:
+        return timing.mmss(self.seconds)
+
+
+def story_recording(recording: Recording) -> StoryRecording:
+    figures = recording.figures if recording.status == Recording.Status.ANALYSED else None
+    duration = figure(figures, "duration_s")
+    pauses = figure(figures, "pause_count")
+    return StoryRecording(
+        recording=recording,
+        seconds=duration if duration is not None else recording.recorded_ms / 1000,
+        wpm=figure(figures, "wpm"),
+        pauses=None if pauses is None else int(pauses),
+    )
+
+
 def story_practice(*, story: Story) -> dict:
-    """Last practised, how often and the average time of one story (see AnswerQuerySet.stats)."""
-    return Answer.objects.filter(story=story).stats()
+    """Last practised, how often and the average time of one story (see AnswerQuerySet.stats),
+    and its recordings, newest first, the best take marked."""
+    recordings = (
+        Recording.objects.for_user(story.owner_id)
+        .filter(story=story)
+        .select_related("answer__question")
+    )
+    return {
+        **Answer.objects.filter(story=story).stats(),
+        "recordings": [story_recording(recording) for recording in recordings],
+    }
 
 
 def history_page(*, user, filters: dict, page_number: str | None) -> dict:

@@ -814,7 +814,8 @@ def test_story_practice_query_count_is_fixed(user_client, user, size, django_ass
             session=session, question=question, position=position, story=story, answered=True
         )
     url = reverse("practice:story", args=[story.pk])
-    # Login session + user, the request's savepoint and its release, the story, the stats.
-    with django_assert_num_queries(6):
+    # Login session + user, the request's savepoint and its release, the story, the stats
+    # and the recordings.
+    with django_assert_num_queries(7):
         card = body(user_client.get(url, HTTP_HX_REQUEST="true"))
     assert f"Practised {size} time" in card
