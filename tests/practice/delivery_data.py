@@ -3,7 +3,8 @@
 Built here rather than through the recording flow, so these pages are tested on
 their own: `figures_for(...)` has the shape of `practice/delivery.py`'s output
 (see the issue-15 contract) and `stored_recording(...)` saves a real WAV file to
-the recordings storage, which each test points at its own temporary folder.
+the recordings storage (the `recordings_folder` fixture of tests/practice/conftest.py
+points it at the test's own temporary folder).
 """
 
 import io
@@ -11,9 +12,7 @@ import math
 import struct
 import wave
 
-import pytest
 from django.core.files.base import ContentFile
-from django.core.files.storage import FileSystemStorage
 
 from practice.models import Recording
 from tests.factories import RecordingFactory
@@ -94,11 +93,3 @@ def stored_recording(*, figures: dict | None = None, **kwargs) -> Recording:
     recording.recorded_ms = round(duration * 1000) if isinstance(duration, float) else 500
     recording.save(update_fields=["audio", "size_bytes", "recorded_ms"])
     return recording
-
-
-@pytest.fixture
-def recordings_folder(tmp_path, monkeypatch):
-    """The recordings storage, pointed at this test's own folder."""
-    storage = FileSystemStorage(location=tmp_path)
-    monkeypatch.setattr(Recording._meta.get_field("audio"), "storage", storage)
-    return tmp_path

@@ -8,11 +8,7 @@ from django.urls import reverse
 from practice.models import Recording
 from principles.models import Question
 from tests.factories import AnswerFactory, PracticeSessionFactory, StoryFactory
-from tests.practice.delivery_data import (  # the fixture is used by name
-    figures_for,
-    recordings_folder,  # noqa: F401
-    stored_recording,
-)
+from tests.practice.delivery_data import figures_for, stored_recording
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("recordings_folder")]
 
