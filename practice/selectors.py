@@ -26,6 +26,9 @@ RECENT_ON_HOME = 5
 SESSIONS_IN_HISTORY = 20
 TIMES_CHARTED = 50
 SUGGESTED_STORIES = 3
+# The pace target of the history's chart, in words per minute.
+# LEAD: on merge, import PACE_TARGET_WPM from practice/delivery.py (helper A) instead.
+PACE_TARGET_WPM = (130, 160)
 # The clock is amber inside the band and red past its end.
 TIMER_STATES = {"under": "under", "inside": "amber", "over": "red"}
 
@@ -235,6 +238,43 @@ def story_practice(*, story: Story) -> dict:
     }
 
 
+def section_split(sections) -> tuple[int, ...] | None:
+    """The percent per TIME_BUDGET part from a recording's figures["sections"], in
+    TIME_BUDGET's order; None without marks or when the stored figures are malformed."""
+    if not isinstance(sections, list):
+        return None
+    percent = {
+        part.get("key"): figure(part, "percent") for part in sections if isinstance(part, dict)
+    }
+    found = [percent.get(key) for key in TIME_BUDGET]
+    if any(value is None for value in found):
+        return None
+    return tuple(round(value) for value in found)
+
+
+def delivery_points(recordings: QuerySet[Recording]) -> list[charts.DeliveryPoint]:
+    """The latest analysed recordings' pace, pauses and split, oldest first, in one query.
+
+    Only the charted figures are read from the JSON, never the envelope.
+    """
+    rows = recordings.order_by("-created_at", "-pk").values_list(
+        "created_at", "figures__wpm", "figures__pause_count", "figures__sections"
+    )[:TIMES_CHARTED]
+    points = []
+    for created_at, wpm, pauses, sections in reversed(list(rows)):
+        numbers = {"wpm": wpm, "pauses": pauses}
+        wpm, pauses = figure(numbers, "wpm"), figure(numbers, "pauses")
+        points.append(
+            charts.DeliveryPoint(
+                when=timezone.localtime(created_at),
+                wpm=wpm,
+                pauses=None if pauses is None else int(pauses),
+                split=section_split(sections),
+            )
+        )
+    return points
+
+
 def history_page(*, user, filters: dict, page_number: str | None) -> dict:
     answers = Answer.objects.for_user(user).started().filtered(filters)
     page: Page = Paginator(
@@ -261,9 +301,19 @@ def history_page(*, user, filters: dict, page_number: str | None) -> dict:
         .annotate(first=Min("stopped_at"))
         .values_list("first", flat=True)
     )
+    delivery = delivery_points(
+        Recording.objects.for_user(user).analysed().filter(answer__in=answers)
+    )
     return {
         "page": page,
         "sessions": list(sessions[:SESSIONS_IN_HISTORY]),
+        "delivery_charts": [
+            charts.pace_chart(delivery, target=PACE_TARGET_WPM),
+            charts.pauses_chart(delivery),
+            charts.split_chart(delivery, budget=TIME_BUDGET, labels=BUDGET_LABELS),
+        ]
+        if delivery
+        else [],
         "charts": [
             charts.times_chart(
                 [

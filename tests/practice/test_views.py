@@ -768,11 +768,12 @@ def test_history_page_query_count_is_fixed(user_client, user, size, django_asser
     make_history(user, size)
     PracticeSettingsFactory(user=user)
     # Login (2), savepoint (2), settings, answer count and page, sessions, three
-    # chart queries, the story count and the three filter menus; +1 per filter given.
-    with django_assert_num_queries(16):
+    # chart queries, the recordings' figures, the story count and the three filter menus;
+    # +1 per filter given.
+    with django_assert_num_queries(17):
         response = user_client.get(reverse("practice:history"), {"principle": "ownership"})
     assert response.status_code == 200
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):
         page = body(user_client.get(reverse("practice:history")))
     assert f"{size} answer" in page
 
