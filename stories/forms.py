@@ -421,7 +421,7 @@ class CueCardForm(forms.Form):
     """
 
     text = NoNulCharField(
-        label="Cue card",
+        label="Cue card bullets",
         required=False,
         max_length=CUE_CARD_MAX,
         widget=forms.Textarea(attrs={"rows": 8}),
@@ -435,7 +435,7 @@ class CueCardForm(forms.Form):
     )
 
     def __init__(self, *args, story: Story, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, auto_id="cue_card_%s", **kwargs)
         self.story = story
 
     def clean_text(self) -> str:
