@@ -188,12 +188,13 @@ def session_page(*, session: PracticeSession) -> dict:
 
 
 def figure(figures, key: str) -> float | None:
-    """One number from a recording's figures, or None when it is missing or not a number.
+    """One number from a recording's figures, or None when it is missing, not a number or
+    below zero (every figure is a count, a share or a length).
 
     Figures are stored JSON (and may come from an import), so a page never trusts their shape.
     """
     value = figures.get(key) if isinstance(figures, dict) else None
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
         return None
     return value
 

@@ -77,9 +77,14 @@ def test_malformed_figures_do_not_break_the_page(user_client, user):
     Recording.objects.filter(pk=recording.pk).update(
         figures={"wpm": "fast", "pause_count": [3], "sections": [{"key": "action"}, "x"]}
     )
+    negative = spoken(user, when=T0 + timedelta(hours=1))
+    Recording.objects.filter(pk=negative.pk).update(
+        figures={"wpm": -5, "pause_count": -1, "sections": {"action": 60}}
+    )
     spoken(user, when=T0 + timedelta(days=1), wpm=150.0)
     page = history(user_client)
     assert "1 recording, 1 inside the target" in page
+    assert "1 recording; the latest had 2 pauses" in page
     assert "1 recording with section marks" in page
 
 
