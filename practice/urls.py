@@ -1,3 +1,4 @@
+from django.http import Http404
 from django.urls import path
 
 from practice import views
@@ -18,4 +19,16 @@ urlpatterns = [
     path("sessions/<int:pk>/finish/", views.session_finish, name="finish"),
     path("sessions/<int:pk>/abandon/", views.session_abandon, name="abandon"),
     path("stories/<int:pk>/", views.story_practice, name="story"),
+]
+
+
+# PLACEHOLDER: helper B — the recording page and the best take are B's views; these
+# stand-ins only let the story page's links reverse on this branch (the lead drops them).
+def placeholder(request, uuid):  # pragma: no cover - replaced by helper B's views
+    raise Http404("PLACEHOLDER: helper B")
+
+
+urlpatterns += [
+    path("recordings/<uuid:uuid>/", placeholder, name="recording"),
+    path("recordings/<uuid:uuid>/best-take/", placeholder, name="recording-best-take"),
 ]

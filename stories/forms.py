@@ -9,9 +9,11 @@ from django.http import QueryDict
 
 from principles.forms import TagFilterForm, catalogue_choice, catalogue_choices
 from principles.models import Kind, Level, Principle, Theme
+from stories.cue_card import card_lines, draft_cue_card
 from stories.models import (
     ANSWER_MAX,
     ANSWERS_MAX,
+    CUE_CARD_MAX,
     METRICS_MAX,
     STORY_SORTS,
     TAG_RELATIONS,
@@ -409,6 +411,38 @@ class TagToggleForm(forms.Form):
             "tag": self.cleaned_data["tag"],
             "add": self.cleaned_data["action"] == "add",
         }
+
+
+class CueCardForm(forms.Form):
+    """The story's cue card as the user edits it: one bullet a line.
+
+    Saving the draft unchanged keeps the card drafted (""), so it still follows
+    the sections when they change; a blank card is a reset to the draft too.
+    """
+
+    text = NoNulCharField(
+        label="Cue card bullets",
+        required=False,
+        max_length=CUE_CARD_MAX,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=f"One bullet a line, at most {CUE_CARD_MAX} characters in all.",
+        error_messages={
+            "max_length": (
+                f"A cue card holds at most {CUE_CARD_MAX} characters; "
+                "this one has %(show_value)d. Shorten a bullet or two."
+            )
+        },
+    )
+
+    def __init__(self, *args, story: Story, **kwargs):
+        super().__init__(*args, auto_id="cue_card_%s", **kwargs)
+        self.story = story
+
+    def clean_text(self) -> str:
+        lines = card_lines(self.cleaned_data["text"])
+        if lines == draft_cue_card(self.story.sections, self.story.metric_list):
+            return ""
+        return "\n".join(lines)
 
 
 # --- Transfer (stories/views/transfer.py) ---------------------------------------------

@@ -21,6 +21,7 @@ urlpatterns = [
     # One story (views/story.py)
     path("<int:pk>/", story.story_detail, name="detail"),
     path("<int:pk>/tags/", story.story_tag, name="tag"),
+    path("<int:pk>/cue-card/", story.story_cue_card, name="cue_card"),
     path("<int:pk>/duplicate/", story.story_duplicate_view, name="duplicate"),
     path("<int:pk>/delete/", story.story_delete, name="delete"),
     # History and the Trash (views/history.py)
