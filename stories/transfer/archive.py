@@ -104,13 +104,16 @@ class BankArchive:
                     f"{size_text(ARCHIVE_MAX_BYTES)}."
                 ]
             )
+        # Someone else's ZIP is told so in one sentence, not file by file.
+        if not any(info.filename == ARCHIVE_DOCUMENT for info in infos):
+            raise DocumentError([NOT_AN_EXPORT])
         members: dict[str, zipfile.ZipInfo] = {}
         problems = []
         for info in infos:
             name = info.filename
             if name != ARCHIVE_DOCUMENT and not MEMBER_NAME.fullmatch(name):
                 problems.append(
-                    f"The ZIP holds a file named {name[:80]!r}; an export names its files "
+                    f"The ZIP holds a file named “{name[:80]}”; an export names its files "
                     f"{ARCHIVE_DOCUMENT} and folder/file (no absolute paths, no “..”)."
                 )
             elif name in members:
@@ -120,8 +123,6 @@ class BankArchive:
             members[name] = info
         if problems:
             raise DocumentError(problems)
-        if ARCHIVE_DOCUMENT not in members:
-            raise DocumentError([NOT_AN_EXPORT])
         return members
 
     def document_read(self) -> dict:
@@ -152,8 +153,8 @@ class BankArchive:
                 problems.append(f"{file.where}: the ZIP lacks its file {file.name}.")
             elif info.file_size > file.max_bytes:
                 problems.append(
-                    f"{file.where}: {file.name} is {size_text(info.file_size)}; the limit is "
-                    f"{size_text(file.max_bytes)}."
+                    f"{file.where}: {file.name} is {info.file_size:,} bytes, over the limit "
+                    f"of {size_text(file.max_bytes)}."
                 )
         for name in sorted(set(self.members) - listed):
             problems.append(

@@ -65,6 +65,8 @@ ANSWER_KEYS = {"key", "label", "section", "text"}
 
 
 def size_text(size: int) -> str:
+    if size >= 1024**3:
+        return f"{size / 1024**3:.1f} GB"
     return f"{size / (1024 * 1024):.1f} MB" if size >= 100 * 1024 else f"{size / 1024:.0f} KB"
 
 

@@ -63,9 +63,20 @@ class ArchiveFiles:
         return self.archive.members[member].file_size
 
     def save(self, field_file, filename: str, member: str) -> None:
+        """Store `member` as the field's file. Its name is noted before a byte is written:
+        a copy that fails halfway leaves a partial file, which must go too."""
+        field, storage = field_file.field, field_file.storage
+        name = storage.get_available_name(
+            field.generate_filename(field_file.instance, filename), max_length=field.max_length
+        )
+        self.written.append((storage, name))
         with self.archive.member(member) as reader:
-            field_file.save(filename, reader, save=False)
-        self.written.append((field_file.storage, field_file.name))
+            saved = storage.save(name, reader, max_length=field.max_length)
+        if saved != name:  # taken meanwhile: the storage chose another
+            self.written.append((storage, saved))
+        field_file.name = saved
+        field_file._committed = True
+        setattr(field_file.instance, field.attname, saved)
 
     def remove_written(self) -> None:
         for storage, name in reversed(self.written):

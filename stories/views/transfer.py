@@ -20,7 +20,8 @@ from stories import selectors
 from stories.forms import TransferConfirmForm, TransferUploadForm
 from stories.models import Story
 from stories.transfer import DocumentError, document_dumps, document_load
-from stories.transfer.archive import BankArchive
+from stories.transfer.archive import ARCHIVE_MAX_BYTES, BankArchive
+from stories.transfer.document import size_text
 from stories.transfer.services import (
     ImportResult,
     UnknownTags,
@@ -40,6 +41,7 @@ def transfer_page(request: HttpRequest, **context) -> HttpResponse:
     context = {
         "json_form": TransferUploadForm(kind="json"),
         "csv_form": TransferUploadForm(kind="csv"),
+        "archive_max": size_text(ARCHIVE_MAX_BYTES),
         **selectors.transfer_counts(user=request.user),
         **context,
     }
