@@ -425,7 +425,7 @@ class TransferUploadForm(forms.Form):
     """
 
     LABELS = {
-        "json": "Story Bank export (.json, or .zip with recordings)",
+        "json": "Story Bank export (.json) or the export with recordings (.zip)",
         "csv": "Story matrix (.csv, UTF-8)",
     }
 
