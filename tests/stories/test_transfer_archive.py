@@ -452,3 +452,25 @@ def test_a_zip_naming_unknown_tags_waits_in_the_transfer_storage_then_imports_wi
     assert stored_files(pending) == []  # taken once, then gone
     again = other_client.post(IMPORT_JSON, {"token": token}, follow=True)
     assert "expired or was already imported" in again.content.decode()
+
+
+def test_a_waiting_zip_never_confirmed_is_removed_when_the_next_one_waits(
+    storages, user, user_client, other_user, other_client
+):
+    import os
+    import time
+
+    members = good_zip(user, user_client)
+    document = json.loads(members[ARCHIVE_DOCUMENT])
+    document["stories"][0]["principles"].append("be-vocally-self-critical")
+    members[ARCHIVE_DOCUMENT] = document_dumps(document).encode()
+    data = zip_of(members)
+    other_client.post(IMPORT_JSON, upload(data))
+    _, pending = storages
+    [first] = stored_files(pending)
+    hour_ago = time.time() - 3600
+    os.utime(pending / first, (hour_ago, hour_ago))
+    other_client.post(IMPORT_JSON, upload(data))
+    files = stored_files(pending)
+    assert len(files) == 1
+    assert files != [first]  # the old one went, the new one waits
