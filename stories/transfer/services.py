@@ -66,17 +66,15 @@ class ArchiveFiles:
         """Store `member` as the field's file. Its name is noted before a byte is written:
         a copy that fails halfway leaves a partial file, which must go too."""
         field, storage = field_file.field, field_file.storage
+        # The name the storage will choose (it runs the same two steps).
         name = storage.get_available_name(
             field.generate_filename(field_file.instance, filename), max_length=field.max_length
         )
         self.written.append((storage, name))
         with self.archive.member(member) as reader:
-            saved = storage.save(name, reader, max_length=field.max_length)
-        if saved != name:  # taken meanwhile: the storage chose another
-            self.written.append((storage, saved))
-        field_file.name = saved
-        field_file._committed = True
-        setattr(field_file.instance, field.attname, saved)
+            field_file.save(filename, reader, save=False)
+        if field_file.name != name:  # taken meanwhile: the storage chose another
+            self.written.append((storage, field_file.name))
 
     def remove_written(self) -> None:
         for storage, name in reversed(self.written):
