@@ -474,3 +474,27 @@ def test_a_waiting_zip_never_confirmed_is_removed_when_the_next_one_waits(
     files = stored_files(pending)
     assert len(files) == 1
     assert files != [first]  # the old one went, the new one waits
+
+
+def test_a_zip_upload_over_the_cap_is_refused_with_its_size(
+    storages, monkeypatch, user, user_client, other_user, other_client
+):
+    data = zip_of(good_zip(user, user_client))
+    monkeypatch.setattr("stories.forms.ARCHIVE_MAX_BYTES", 1024)
+    response = other_client.post(IMPORT_JSON, upload(data))
+    page = response.content.decode()
+    assert "an import can be at most 1 KB" in page
+    nothing_imported(other_user, storages)
+
+
+def test_the_go_ahead_for_a_plain_json_says_its_recordings_come_without_audio(
+    storages, user, other_client
+):
+    record(user, 1)
+    document = bank_export(user=user)
+    document["stories"][0]["principles"].append("be-vocally-self-critical")
+    text = document_dumps(document)
+    page = other_client.post(IMPORT_JSON, upload(text.encode(), "bank.json")).content.decode()
+    assert "Some tags are not on this server" in page
+    assert "their audio is only in the ZIP export" in page
+    assert "Recordings are imported with their audio." not in page
