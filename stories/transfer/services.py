@@ -8,7 +8,7 @@ database there).
 
 Apps above stories add their own part of the document through
 `EXTRA_SECTIONS`, registered from their AppConfig.ready(): practice registers
-its history there (practice/transfer.py), so this app never imports practice.
+its history there (practice/transfer/), so this app never imports practice.
 """
 
 import contextlib

@@ -1,4 +1,4 @@
-"""Recordings in the JSON export (practice/transfer.py): listed under their answer, checked
+"""Recordings in the JSON export (practice/transfer/recordings.py): listed under their answer, checked
 field by field, and imported without audio from a plain JSON document."""
 
 import copy
