@@ -271,6 +271,17 @@ else:
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": RECORDINGS_DIR},
     }
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "recordings": RECORDINGS_STORAGE,
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG or TESTING
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
+
 # An import ZIP waiting for the user's go-ahead (unknown tags) is kept here for
 # half an hour, where every web node finds it: beside the recordings, in its own
 # folder (or under transfer/ in the same bucket).
@@ -280,17 +291,7 @@ TRANSFER_STORAGE = {
     if RECORDINGS_S3_BUCKET
     else {"location": Path(env_str("TRANSFER_DIR", str(BASE_DIR / "var" / "transfer")))},
 }
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "recordings": RECORDINGS_STORAGE,
-    "transfer": TRANSFER_STORAGE,
-    "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG or TESTING
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
-    },
-}
-WHITENOISE_USE_FINDERS = DEBUG or TESTING
+STORAGES["transfer"] = TRANSFER_STORAGE
 
 
 # --- Background work (django-tasks, database backend) -----------------------
