@@ -25,6 +25,8 @@ from stories.models import (
 )
 from stories.star import SECTIONS, clean_text
 from stories.transfer import MAX_DOCUMENT_BYTES, too_big
+from stories.transfer.archive import ARCHIVE_MAX_BYTES, is_archive
+from stories.transfer.document import size_text
 
 ANSWER_PREFIX = "answer_"
 
@@ -449,18 +451,36 @@ class CueCardForm(forms.Form):
 
 
 class TransferUploadForm(forms.Form):
-    """One file to import: a Story Bank export ("json") or a story matrix ("csv")."""
+    """One file to import: a Story Bank export ("json") or a story matrix ("csv").
 
-    LABELS = {"json": "Story Bank export (.json)", "csv": "Story matrix (.csv, UTF-8)"}
+    The export field also takes the ZIP export with recordings, told apart by
+    its first bytes (not its name): that one comes back as the uploaded file,
+    left on disk by Django's upload handler, rather than read into memory.
+    """
+
+    LABELS = {
+        "json": "Story Bank export (.json) or the export with recordings (.zip)",
+        "csv": "Story matrix (.csv, UTF-8)",
+    }
 
     file = forms.FileField(max_length=255)
 
     def __init__(self, *args, kind: str, **kwargs):
         super().__init__(*args, prefix=kind, **kwargs)
+        self.kind = kind
         self.fields["file"].label = self.LABELS[kind]
 
-    def clean_file(self) -> bytes:
+    def clean_file(self):
         upload = self.cleaned_data["file"]
+        head = upload.read(4)
+        upload.seek(0)
+        if self.kind == "json" and is_archive(head):
+            if upload.size > ARCHIVE_MAX_BYTES:
+                raise ValidationError(
+                    f"The ZIP is {size_text(upload.size)}; an import can be at most "
+                    f"{size_text(ARCHIVE_MAX_BYTES)}."
+                )
+            return upload
         if upload.size > MAX_DOCUMENT_BYTES:
             raise ValidationError(too_big(upload.size))
         return upload.read()

@@ -33,6 +33,7 @@ urlpatterns = [
     # Transfer: export and import, the "Your data" page (views/transfer.py)
     path("transfer/", transfer.transfer_home, name="transfer"),
     path("transfer/export.json", transfer.transfer_export_json, name="transfer_export_json"),
+    path("transfer/export.zip", transfer.transfer_export_archive, name="transfer_export_archive"),
     path("transfer/export.md", transfer.transfer_export_markdown, name="transfer_export_markdown"),
     path("transfer/cheat-sheet/", transfer.transfer_cheat_sheet, name="transfer_cheat_sheet"),
     path(

@@ -6,7 +6,9 @@ makes `test_every_url_is_covered` fail, so new pages cannot slip past.
 """
 
 import hashlib
+import io
 import re
+import zipfile
 
 import pytest
 from django.apps import apps
@@ -78,6 +80,7 @@ ROUTES = {
     "stories:restore": ({"POST"}, lambda o: {"pk": o["story"].pk, "revision_pk": o["revision"].pk}),
     "stories:transfer": ({"GET"}, None),
     "stories:transfer_export_json": ({"GET"}, None),
+    "stories:transfer_export_archive": ({"GET"}, None),
     "stories:transfer_export_markdown": ({"GET"}, None),
     "stories:transfer_cheat_sheet": ({"GET"}, None),
     "stories:transfer_import_json": ({"POST"}, None),
@@ -326,11 +329,16 @@ def test_an_old_address_redirects_permanently_and_privately_to_the_new_one(user_
 # --- HEAD: monitors and link checkers send it; every GET page answers it like GET ---
 
 
+def body(response) -> bytes:
+    """The body of a plain or a streamed response (the audio is streamed)."""
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
 def assert_head_like_get(client, url):
     get, head = client.get(url), client.head(url)
     assert head.status_code == get.status_code, (url, get.status_code, head.status_code)
     assert head.get("Location") == get.get("Location"), url
-    assert head.content == b"", url
+    assert body(head) == b"", url
     return get
 
 
@@ -348,7 +356,7 @@ def test_every_page_answers_head_like_get_for_the_owner_and_for_a_visitor(
     anonymous = Client()
     response = assert_head_like_get(user_client, url)
     assert response.status_code == 200, (url, response.status_code)
-    assert response.content, "the GET it is compared with has a body"
+    assert body(response), "the GET it is compared with has a body"
     assert assert_head_like_get(anonymous, url).status_code == 302
 
 
@@ -450,6 +458,11 @@ def test_exports_are_private_no_store(user_client, owned):
         response = user_client.get(reverse(name))
         assert response.status_code == 200 and marker in response.content, name
         assert kept_private(response), name
+    # The ZIP with recordings: its storybank.json holds the owner's story.
+    response = user_client.get(reverse("stories:transfer_export_archive"))
+    with zipfile.ZipFile(io.BytesIO(body(response))) as archive:
+        assert b"Owner's story" in archive.read("storybank.json")
+    assert kept_private(response)
 
 
 def test_the_admin_is_private_no_store_for_staff(client, user):
