@@ -282,6 +282,17 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 
+# An import ZIP waiting for the user's go-ahead (unknown tags) is kept here for
+# half an hour, where every web node finds it: beside the recordings, in its own
+# folder (or under transfer/ in the same bucket).
+TRANSFER_STORAGE = {
+    "BACKEND": RECORDINGS_STORAGE["BACKEND"],
+    "OPTIONS": {**RECORDINGS_STORAGE["OPTIONS"], "location": "transfer"}
+    if RECORDINGS_S3_BUCKET
+    else {"location": Path(env_str("TRANSFER_DIR", str(BASE_DIR / "var" / "transfer")))},
+}
+STORAGES["transfer"] = TRANSFER_STORAGE
+
 
 # --- Background work (django-tasks, database backend) -----------------------
 # Recordings are analysed by `manage.py db_worker` (make run starts one beside

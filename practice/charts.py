@@ -7,7 +7,7 @@ colours are SVG presentation attributes (fill, stroke). Every chart carries a
 them), and its rows, so the page can also show the numbers as a table.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -230,4 +230,214 @@ def stories_chart(
         svg=svg_frame(chart_id, title, summary, "".join(parts)),
         headers=("First practised", "Stories practised so far"),
         rows=rows or [("Not yet", "0")],
+    )
+
+
+# --- Spoken delivery: pace, pauses and section split of analysed recordings ------
+
+PACE = "#0d6efd"
+SPLIT_COLOURS = {"situation+task": "#6f42c1", "action": "#0d6efd", "result+learning": "#20c997"}
+LEGEND_H = 20
+
+
+@dataclass(frozen=True)
+class DeliveryPoint:
+    """One analysed recording's figures: None where the analysis had nothing to say
+    (no speech, so no pace; no section marks, so no split)."""
+
+    when: datetime
+    wpm: float | None = None
+    pauses: int | None = None
+    # Percent of the speaking time per TIME_BUDGET part, in TIME_BUDGET's order.
+    split: tuple[int, ...] | None = None
+
+
+def when_label(when: datetime) -> str:
+    """Day and time: two recordings on one day must not share a label."""
+    return f"{when:%d %b %H:%M}"
+
+
+def when_row(when: datetime) -> str:
+    return f"{when:%d %b %Y %H:%M}"
+
+
+def time_axis(points: Sequence[DeliveryPoint], *, height: int = HEIGHT) -> list[str]:
+    """The first and the last recording's day and time, under the plot's two ends."""
+    labels = [text(LEFT, height - 10, when_label(points[0].when))]
+    if len(points) > 1:
+        labels.append(text(WIDTH - RIGHT, height - 10, when_label(points[-1].when), anchor="end"))
+    return labels
+
+
+def slot(index: int, count: int) -> float:
+    """The middle of the `index`-th of `count` equal columns across the plot."""
+    return LEFT + (WIDTH - LEFT - RIGHT) * (index + 0.5) / count
+
+
+def pace_chart(
+    points: Sequence[DeliveryPoint], *, target: tuple[int, int], chart_id: str = "chart-pace"
+) -> Chart:
+    """Words per minute of each analysed recording, against the shaded target band."""
+    title = "Pace against the target"
+    low, high = target
+    paced = [p for p in points if p.wpm is not None]
+    if not paced:
+        return empty_chart(chart_id, title, "No analysed recording with speech yet.")
+    top = max(high * 1.25, max(p.wpm for p in paced) * 1.1)
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+
+    def y(wpm: float) -> float:
+        return TOP + plot_h * (1 - wpm / top)
+
+    parts = [
+        f'<rect x="{LEFT}" y="{y(high):.1f}" width="{plot_w}" '
+        f'height="{y(low) - y(high):.1f}" fill="{BAND}"/>',
+        f'<line x1="{LEFT}" y1="{y(0):.1f}" x2="{WIDTH - RIGHT}" y2="{y(0):.1f}" stroke="{GRID}"/>',
+        text(LEFT - 6, y(low) + 4, str(low), anchor="end"),
+        text(LEFT - 6, y(high) + 4, str(high), anchor="end"),
+        text(LEFT - 6, y(0) + 4, "0", anchor="end"),
+    ]
+    line = " ".join(f"{slot(i, len(paced)):.1f},{y(p.wpm):.1f}" for i, p in enumerate(paced))
+    parts.append(f'<polyline points="{line}" fill="none" stroke="{MUTED}" stroke-width="1"/>')
+    colours = {"under": UNDER, "inside": INSIDE, "over": OVER}
+    rows = []
+    for i, point in enumerate(paced):
+        verdict = band_verdict(round(point.wpm), low, high)
+        label = f"{when_label(point.when)}: {point.wpm:.0f} wpm ({verdict} the target)"
+        parts.append(
+            f'<circle cx="{slot(i, len(paced)):.1f}" cy="{y(point.wpm):.1f}" r="4" '
+            f'fill="{colours[verdict]}"><title>{escape(label)}</title></circle>'
+        )
+        rows.append((when_row(point.when), f"{point.wpm:.0f}", verdict))
+    parts += time_axis(paced)
+    inside = sum(1 for row in rows if row[2] == "inside")
+    summary = (
+        f"{len(paced)} recording{'s' if len(paced) != 1 else ''}, {inside} inside the target "
+        f"of {low} to {high} words per minute; the latest: {paced[-1].wpm:.0f}."
+    )
+    return Chart(
+        title=title,
+        summary=summary,
+        svg=svg_frame(chart_id, title, summary, "".join(parts)),
+        headers=("When", "Words per minute", "Target"),
+        rows=rows,
+    )
+
+
+def pauses_chart(points: Sequence[DeliveryPoint], *, chart_id: str = "chart-pauses") -> Chart:
+    """How many pauses of a second or longer each analysed recording had, one bar each."""
+    title = "Pauses of 1 s or longer"
+    counted = [p for p in points if p.pauses is not None]
+    if not counted:
+        return empty_chart(chart_id, title, "No analysed recordings yet.")
+    top = max(max(p.pauses for p in counted), 4)
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    bar_w = min(plot_w / len(counted) * 0.7, 40)
+
+    def y(count: float) -> float:
+        return TOP + plot_h * (1 - count / top)
+
+    parts = [
+        f'<line x1="{LEFT}" y1="{y(0):.1f}" x2="{WIDTH - RIGHT}" y2="{y(0):.1f}" stroke="{GRID}"/>',
+        f'<line x1="{LEFT}" y1="{y(top):.1f}" x2="{WIDTH - RIGHT}" y2="{y(top):.1f}" '
+        f'stroke="{GRID}"/>',
+        text(LEFT - 6, y(0) + 4, "0", anchor="end"),
+        text(LEFT - 6, y(top) + 4, str(top), anchor="end"),
+    ]
+    rows = []
+    for i, point in enumerate(counted):
+        label = f"{when_label(point.when)}: {point.pauses} pause{'s' if point.pauses != 1 else ''}"
+        parts.append(
+            f'<rect x="{slot(i, len(counted)) - bar_w / 2:.1f}" y="{y(point.pauses):.1f}" '
+            f'width="{bar_w:.1f}" height="{y(0) - y(point.pauses):.1f}" fill="{BAR}">'
+            f"<title>{escape(label)}</title></rect>"
+        )
+        rows.append((when_row(point.when), str(point.pauses)))
+    parts += time_axis(counted)
+    latest = counted[-1].pauses
+    summary = (
+        f"{len(counted)} recording{'s' if len(counted) != 1 else ''}; the latest had "
+        f"{latest} pause{'s' if latest != 1 else ''} of a second or longer, the fewest was "
+        f"{min(p.pauses for p in counted)}."
+    )
+    return Chart(
+        title=title,
+        summary=summary,
+        svg=svg_frame(chart_id, title, summary, "".join(parts)),
+        headers=("When", "Pauses"),
+        rows=rows,
+    )
+
+
+def split_chart(
+    points: Sequence[DeliveryPoint],
+    *,
+    budget: Mapping[str, float],
+    labels: Mapping[str, str],
+    chart_id: str = "chart-split",
+) -> Chart:
+    """Each marked recording's split of the time (e.g. S+T / A / R+L) as a stacked bar,
+    with dashed lines where the budget (20/60/20) puts the boundaries."""
+    title = "Section split against the time budget"
+    marked = [p for p in points if p.split is not None]
+    if not marked:
+        return empty_chart(chart_id, title, "No analysed recording with section marks yet.")
+    keys = list(budget)
+    height = HEIGHT + LEGEND_H
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    top_y = TOP + LEGEND_H
+    bar_w = min(plot_w / len(marked) * 0.7, 40)
+
+    def y(percent: float) -> float:
+        return top_y + plot_h * (1 - percent / 100)
+
+    parts = []
+    legend_x = LEFT
+    for key in keys:
+        parts.append(
+            f'<rect x="{legend_x}" y="4" width="12" height="12" fill="{SPLIT_COLOURS[key]}"/>'
+        )
+        parts.append(text(legend_x + 16, 15, f"{labels[key]} ({round(budget[key] * 100)}%)"))
+        legend_x += 185
+    rows = []
+    for i, point in enumerate(marked):
+        x = slot(i, len(marked)) - bar_w / 2
+        below = 0.0
+        shares = ", ".join(
+            f"{labels[key]} {percent}%" for key, percent in zip(keys, point.split, strict=True)
+        )
+        for key, percent in zip(keys, point.split, strict=True):
+            share = min(max(percent, 0), 100 - below)
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y(below + share):.1f}" width="{bar_w:.1f}" '
+                f'height="{y(below) - y(below + share):.1f}" fill="{SPLIT_COLOURS[key]}">'
+                f"<title>{escape(f'{when_label(point.when)}: {shares}')}</title></rect>"
+            )
+            below += share
+        rows.append((when_row(point.when), *(f"{percent}%" for percent in point.split)))
+    boundary = 0.0
+    for key in keys[:-1]:
+        boundary += budget[key] * 100
+        parts.append(
+            f'<line x1="{LEFT}" y1="{y(boundary):.1f}" x2="{WIDTH - RIGHT}" y2="{y(boundary):.1f}" '
+            f'stroke="{INK}" stroke-dasharray="4 4"/>'
+        )
+        parts.append(text(LEFT - 6, y(boundary) + 4, f"{boundary:.0f}%", anchor="end"))
+    parts.append(text(LEFT - 6, y(0) + 4, "0%", anchor="end"))
+    parts.append(text(LEFT - 6, y(100) + 4, "100%", anchor="end"))
+    parts += time_axis(marked, height=height)
+    latest = ", ".join(
+        f"{labels[key]} {percent}%" for key, percent in zip(keys, marked[-1].split, strict=True)
+    )
+    target = "/".join(str(round(budget[key] * 100)) for key in keys)
+    summary = (
+        f"{len(marked)} recording{'s' if len(marked) != 1 else ''} with section marks; "
+        f"the latest: {latest} (budget {target})."
+    )
+    return Chart(
+        title=title,
+        summary=summary,
+        svg=svg_frame(chart_id, title, summary, "".join(parts), height=height),
+        headers=("When", *(labels[key] for key in keys)),
+        rows=rows,
     )

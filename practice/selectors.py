@@ -35,6 +35,9 @@ RECENT_ON_HOME = 5
 SESSIONS_IN_HISTORY = 20
 TIMES_CHARTED = 50
 SUGGESTED_STORIES = 3
+# The pace target of the history's chart, in words per minute.
+# LEAD: on merge, import PACE_TARGET_WPM from practice/delivery.py (helper A) instead.
+PACE_TARGET_WPM = (130, 160)
 # The clock is amber inside the band and red past its end.
 TIMER_STATES = {"under": "under", "inside": "amber", "over": "red"}
 
@@ -290,9 +293,93 @@ def recording_page(*, recording: Recording) -> dict:
     }
 
 
+def figure(figures, key: str) -> float | None:
+    """One number from a recording's figures, or None when it is missing, not a number or
+    below zero (every figure is a count, a share or a length).
+
+    Figures are stored JSON (and may come from an import), so a page never trusts their shape.
+    """
+    value = figures.get(key) if isinstance(figures, dict) else None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        return None
+    return value
+
+
+@dataclass(frozen=True)
+class StoryRecording:
+    """One recording in a story's list: when, how long, the pace and pauses if analysed."""
+
+    recording: Recording
+    seconds: float
+    wpm: float | None
+    pauses: int | None
+
+    @property
+    def time(self) -> str:
+        return timing.mmss(self.seconds)
+
+
+def story_recording(recording: Recording) -> StoryRecording:
+    figures = recording.figures if recording.status == Recording.Status.ANALYSED else None
+    duration = figure(figures, "duration_s")
+    pauses = figure(figures, "pause_count")
+    return StoryRecording(
+        recording=recording,
+        seconds=duration if duration is not None else recording.recorded_ms / 1000,
+        wpm=figure(figures, "wpm"),
+        pauses=None if pauses is None else int(pauses),
+    )
+
+
 def story_practice(*, story: Story) -> dict:
-    """Last practised, how often and the average time of one story (see AnswerQuerySet.stats)."""
-    return Answer.objects.filter(story=story).stats()
+    """Last practised, how often and the average time of one story (see AnswerQuerySet.stats),
+    and its recordings, newest first, the best take marked."""
+    recordings = (
+        Recording.objects.for_user(story.owner_id)
+        .filter(story=story)
+        .select_related("answer__question")
+    )
+    return {
+        **Answer.objects.filter(story=story).stats(),
+        "recordings": [story_recording(recording) for recording in recordings],
+    }
+
+
+def section_split(sections) -> tuple[int, ...] | None:
+    """The percent per TIME_BUDGET part from a recording's figures["sections"], in
+    TIME_BUDGET's order; None without marks or when the stored figures are malformed."""
+    if not isinstance(sections, list):
+        return None
+    percent = {
+        part.get("key"): figure(part, "percent") for part in sections if isinstance(part, dict)
+    }
+    found = [percent.get(key) for key in TIME_BUDGET]
+    if any(value is None for value in found):
+        return None
+    return tuple(round(value) for value in found)
+
+
+def delivery_points(recordings: QuerySet[Recording]) -> list[charts.DeliveryPoint]:
+    """The latest analysed recordings' pace, pauses and split, oldest first, in one query.
+
+    Only the charted figures are read from the JSON, never the envelope.
+    """
+    rows = recordings.order_by("-created_at", "-pk").values_list(
+        "created_at", "figures__wpm", "figures__pause_count", "figures__sections"
+    )[:TIMES_CHARTED]
+    points = []
+    for created_at, wpm, pauses, sections in reversed(list(rows)):
+        numbers = {"wpm": wpm, "pauses": pauses}
+        wpm, pauses = figure(numbers, "wpm"), figure(numbers, "pauses")
+        points.append(
+            charts.DeliveryPoint(
+                when=timezone.localtime(created_at),
+                wpm=wpm,
+                pauses=None if pauses is None else int(pauses),
+                split=section_split(sections),
+            )
+        )
+    return points
 
 
 def history_page(*, user, filters: dict, page_number: str | None) -> dict:
@@ -321,9 +408,19 @@ def history_page(*, user, filters: dict, page_number: str | None) -> dict:
         .annotate(first=Min("stopped_at"))
         .values_list("first", flat=True)
     )
+    delivery = delivery_points(
+        Recording.objects.for_user(user).analysed().filter(answer__in=answers)
+    )
     return {
         "page": page,
         "sessions": list(sessions[:SESSIONS_IN_HISTORY]),
+        "delivery_charts": [
+            charts.pace_chart(delivery, target=PACE_TARGET_WPM),
+            charts.pauses_chart(delivery),
+            charts.split_chart(delivery, budget=TIME_BUDGET, labels=BUDGET_LABELS),
+        ]
+        if delivery
+        else [],
         "charts": [
             charts.times_chart(
                 [

@@ -187,6 +187,8 @@ def story_practice(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 # a refusal is a 4xx with {"error": "..."} in words, never a 500.
 
 AUDIO_BLOCK = 64 * 1024
+# The id of the story page's practice card (templates/practice/story.html), an htmx target.
+STORY_PRACTICE_TARGET = "story-practice"
 
 
 def get_recording_for_user(request: HttpRequest, uuid: UUID) -> Recording:
@@ -369,6 +371,11 @@ def recording_best_take(request: HtmxHttpRequest, uuid: UUID) -> HttpResponse:
         messages.success(
             request, "Marked as this story's best take." if on else "No longer the best take."
         )
+    if request.htmx and request.htmx.target == STORY_PRACTICE_TARGET and recording.story:
+        # Posted from the story page's practice card: that card comes back, refreshed.
+        story = recording.story
+        context = {"story": story, "practice": selectors.story_practice(story=story)}
+        return render(request, "practice/story.html#summary", context)
     if request.htmx:
         return recording_detail_partial(request, recording)
     return redirect(back_to(request, reverse("practice:recording", args=[recording.uuid])))

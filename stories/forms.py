@@ -9,9 +9,11 @@ from django.http import QueryDict
 
 from principles.forms import TagFilterForm, catalogue_choice, catalogue_choices
 from principles.models import Kind, Level, Principle, Theme
+from stories.cue_card import card_lines, draft_cue_card
 from stories.models import (
     ANSWER_MAX,
     ANSWERS_MAX,
+    CUE_CARD_MAX,
     METRICS_MAX,
     STORY_SORTS,
     TAG_RELATIONS,
@@ -23,6 +25,8 @@ from stories.models import (
 )
 from stories.star import SECTIONS, clean_text
 from stories.transfer import MAX_DOCUMENT_BYTES, too_big
+from stories.transfer.archive import ARCHIVE_MAX_BYTES, is_archive
+from stories.transfer.document import size_text
 
 ANSWER_PREFIX = "answer_"
 
@@ -411,22 +415,72 @@ class TagToggleForm(forms.Form):
         }
 
 
+class CueCardForm(forms.Form):
+    """The story's cue card as the user edits it: one bullet a line.
+
+    Saving the draft unchanged keeps the card drafted (""), so it still follows
+    the sections when they change; a blank card is a reset to the draft too.
+    """
+
+    text = NoNulCharField(
+        label="Cue card bullets",
+        required=False,
+        max_length=CUE_CARD_MAX,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=f"One bullet a line, at most {CUE_CARD_MAX} characters in all.",
+        error_messages={
+            "max_length": (
+                f"A cue card holds at most {CUE_CARD_MAX} characters; "
+                "this one has %(show_value)d. Shorten a bullet or two."
+            )
+        },
+    )
+
+    def __init__(self, *args, story: Story, **kwargs):
+        super().__init__(*args, auto_id="cue_card_%s", **kwargs)
+        self.story = story
+
+    def clean_text(self) -> str:
+        lines = card_lines(self.cleaned_data["text"])
+        if lines == draft_cue_card(self.story.sections, self.story.metric_list):
+            return ""
+        return "\n".join(lines)
+
+
 # --- Transfer (stories/views/transfer.py) ---------------------------------------------
 
 
 class TransferUploadForm(forms.Form):
-    """One file to import: a Story Bank export ("json") or a story matrix ("csv")."""
+    """One file to import: a Story Bank export ("json") or a story matrix ("csv").
 
-    LABELS = {"json": "Story Bank export (.json)", "csv": "Story matrix (.csv, UTF-8)"}
+    The export field also takes the ZIP export with recordings, told apart by
+    its first bytes (not its name): that one comes back as the uploaded file,
+    left on disk by Django's upload handler, rather than read into memory.
+    """
+
+    LABELS = {
+        "json": "Story Bank export (.json) or the export with recordings (.zip)",
+        "csv": "Story matrix (.csv, UTF-8)",
+    }
 
     file = forms.FileField(max_length=255)
 
     def __init__(self, *args, kind: str, **kwargs):
         super().__init__(*args, prefix=kind, **kwargs)
+        self.kind = kind
         self.fields["file"].label = self.LABELS[kind]
 
-    def clean_file(self) -> bytes:
+    def clean_file(self):
         upload = self.cleaned_data["file"]
+        head = upload.read(4)
+        upload.seek(0)
+        if self.kind == "json" and is_archive(head):
+            if upload.size > ARCHIVE_MAX_BYTES:
+                raise ValidationError(
+                    f"The ZIP is {size_text(upload.size)}; an import can be at most "
+                    f"{size_text(ARCHIVE_MAX_BYTES)}."
+                )
+            return upload
         if upload.size > MAX_DOCUMENT_BYTES:
             raise ValidationError(too_big(upload.size))
         return upload.read()

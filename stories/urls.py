@@ -21,6 +21,7 @@ urlpatterns = [
     # One story (views/story.py)
     path("<int:pk>/", story.story_detail, name="detail"),
     path("<int:pk>/tags/", story.story_tag, name="tag"),
+    path("<int:pk>/cue-card/", story.story_cue_card, name="cue_card"),
     path("<int:pk>/duplicate/", story.story_duplicate_view, name="duplicate"),
     path("<int:pk>/delete/", story.story_delete, name="delete"),
     # History and the Trash (views/history.py)
@@ -32,6 +33,7 @@ urlpatterns = [
     # Transfer: export and import, the "Your data" page (views/transfer.py)
     path("transfer/", transfer.transfer_home, name="transfer"),
     path("transfer/export.json", transfer.transfer_export_json, name="transfer_export_json"),
+    path("transfer/export.zip", transfer.transfer_export_archive, name="transfer_export_archive"),
     path("transfer/export.md", transfer.transfer_export_markdown, name="transfer_export_markdown"),
     path("transfer/cheat-sheet/", transfer.transfer_cheat_sheet, name="transfer_cheat_sheet"),
     path(

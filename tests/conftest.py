@@ -150,3 +150,38 @@ def phone_page(browser, live_server, reference_data):
     )
     yield page
     context.close()
+
+
+# --- Storage of recordings and pending imports ----------------------------------
+
+
+@pytest.fixture
+def transfer_storages(tmp_path, monkeypatch, settings):
+    """Recordings (and ZIP imports waiting for a go-ahead) stored in a temporary folder.
+
+    The recordings' file fields took their storage when the models loaded, so
+    the fields are pointed at the folder; the transfer storage is read from
+    STORAGES at each use. Returns (recordings folder, transfer folder).
+    """
+    from django.core.files.storage import FileSystemStorage
+
+    from practice.models import Recording, RecordingChunk
+
+    recordings = tmp_path / "recordings"
+    pending = tmp_path / "transfer"
+    storage = FileSystemStorage(location=recordings)
+    monkeypatch.setattr(Recording._meta.get_field("audio"), "storage", storage)
+    monkeypatch.setattr(RecordingChunk._meta.get_field("data"), "storage", storage)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "transfer": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": pending},
+        },
+    }
+    return recordings, pending
+
+
+def stored_files(folder) -> list[str]:
+    """Every file under `folder`, as paths relative to it."""
+    return sorted(str(path.relative_to(folder)) for path in folder.rglob("*") if path.is_file())

@@ -253,11 +253,99 @@ class AnswerFactory(factory.django.DjangoModelFactory):
     position = factory.Sequence(lambda n: n + 1)
 
 
+def wav_bytes(seconds: float = 0.25, rate: int = 8000) -> bytes:
+    """A real, tiny WAV file (a 220 Hz tone), for recordings that need audio in storage."""
+    import io
+    import math
+    import struct
+    import wave
+
+    frames = b"".join(
+        struct.pack("<h", int(8000 * math.sin(2 * math.pi * 220 * n / rate)))
+        for n in range(int(seconds * rate))
+    )
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(frames)
+    return buffer.getvalue()
+
+
+WAV = wav_bytes()
+
+
+def figures(**changes) -> dict:
+    """Analysis figures shaped as practice/delivery.py writes them (FIGURES version 1)."""
+    return {
+        "version": 1,
+        "method": "syllable nuclei (De Jong & Wempe 2009) via Praat/parselmouth; "
+        "voice activity by webrtcvad",
+        "duration_s": 172.4,
+        "speaking_s": 141.0,
+        "pauses": [{"start_s": 12.3, "end_s": 14.1}, {"start_s": 80.0, "end_s": 81.5}],
+        "pause_count": 2,
+        "longest_pause_s": 1.8,
+        "syllables": 412,
+        "words": 284,
+        "wpm": 141.2,
+        "sections": [
+            {
+                "key": "situation+task",
+                "label": "Situation + Task",
+                "seconds": 30.2,
+                "percent": 18,
+                "budget_percent": 20,
+            },
+            {
+                "key": "action",
+                "label": "Action",
+                "seconds": 110.0,
+                "percent": 64,
+                "budget_percent": 60,
+            },
+            {
+                "key": "result+learning",
+                "label": "Result + Learning",
+                "seconds": 32.2,
+                "percent": 18,
+                "budget_percent": 20,
+            },
+        ],
+        "envelope": [round(abs(((n % 20) - 10) / 10), 2) for n in range(200)],
+        "transcript": None,
+        **changes,
+    }
+
+
 class RecordingFactory(factory.django.DjangoModelFactory):
-    """A recording row of an answer, without audio (give it `audio` to store a file)."""
+    """A recording row of an answer, without audio (give it `audio` to store a file).
+
+    `analysed=True` gives a finished one: a real WAV file saved through the
+    recordings storage (point that storage at a temporary folder in the test),
+    section marks and FIGURES-shaped figures.
+    """
 
     class Meta:
         model = "practice.Recording"
+
+    class Params:
+        analysed = factory.Trait(
+            mime_type="audio/wav",
+            audio=factory.django.FileField(filename="audio.wav", data=WAV),
+            size_bytes=len(WAV),
+            recorded_ms=172_400,
+            marks=[
+                {"section": "situation", "at_ms": 0},
+                {"section": "action", "at_ms": 30_200},
+                {"section": "result", "at_ms": 140_200},
+            ],
+            status="analysed",
+            figures=factory.LazyFunction(figures),
+            closed_at=factory.LazyFunction(lambda: _now()),
+            analysed_at=factory.LazyFunction(lambda: _now()),
+        )
 
     answer = factory.SubFactory(AnswerFactory, answered=True)
     owner = factory.LazyAttribute(lambda o: o.answer.session.owner)

@@ -16,7 +16,8 @@ can fix a file in one go; nothing is imported while any problem remains.
 
 Split by topic: `fields` (reading typed fields, DocumentError), `document`
 (the JSON format and its checks), `markdown` and `matrix` (the CSV import),
-`services` (the database).
+`archive` (the ZIP export with recordings: the document plus the files
+sections list), `services` (the database).
 """
 
 from stories.transfer.document import (

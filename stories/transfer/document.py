@@ -10,6 +10,7 @@ from datetime import datetime
 from stories.models import (
     ANSWER_MAX,
     ANSWERS_MAX,
+    CUE_CARD_MAX,
     METRICS_MAX,
     TAG_RELATIONS,
     TITLE_MAX,
@@ -50,6 +51,7 @@ STORY_KEYS = {
     "answers",
     "sections",
     "metrics",
+    "cue_card",
     "principles",
     "core_theme",
     "themes",
@@ -63,6 +65,8 @@ ANSWER_KEYS = {"key", "label", "section", "text"}
 
 
 def size_text(size: int) -> str:
+    if size >= 1024**3:
+        return f"{size / 1024**3:.1f} GB"
     return f"{size / (1024 * 1024):.1f} MB" if size >= 100 * 1024 else f"{size / 1024:.0f} KB"
 
 
@@ -180,6 +184,7 @@ class StoryRecord:
     template: str | None = None
     status: str = Story.Status.DRAFT
     metrics: str = ""
+    cue_card: str = ""
     principles: list[str] = field(default_factory=list)
     # The slug of the one theme the story is mainly about; None: its first theme.
     core_theme: str | None = None
@@ -273,6 +278,8 @@ def story_record(item, *, index: int, problems: list[str]) -> StoryRecord | None
         status=reader.choice("status", STATUSES, default=Story.Status.DRAFT),
         answers=answers,
         metrics=reader.text("metrics", max_length=METRICS_MAX),
+        # Absent from exports made before cue cards: drafted from the sections then.
+        cue_card=reader.text("cue_card", max_length=CUE_CARD_MAX),
         principles=reader.slugs("principles"),
         core_theme=reader.slug("core_theme"),
         themes=reader.slugs("themes"),

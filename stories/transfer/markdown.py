@@ -3,6 +3,7 @@
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
+from stories.cue_card import card_lines
 from stories.models import Section, Story
 from stories.star import SECTIONS
 
@@ -37,6 +38,9 @@ def bank_markdown(
         metrics = [line.strip() for line in story["metrics"].splitlines() if line.strip()]
         if metrics:
             lines += ["", "### Key metrics", "", *[f"- **{metric}**" for metric in metrics]]
+        cue_card = card_lines(story.get("cue_card", ""))
+        if cue_card:
+            lines += ["", "### Cue card", "", *[f"- {line}" for line in cue_card]]
     return "\n".join(lines) + "\n"
 
 

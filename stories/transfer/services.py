@@ -8,15 +8,21 @@ database there).
 
 Apps above stories add their own part of the document through
 `EXTRA_SECTIONS`, registered from their AppConfig.ready(): practice registers
-its history there (practice/transfer.py), so this app never imports practice.
+its history there (practice/transfer/), so this app never imports practice.
 """
 
+import contextlib
 import secrets
-from collections.abc import Callable
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import timedelta
+from typing import IO, Any
 
 from django.core.cache import cache
+from django.core.files import File
+from django.core.files.storage import storages
 from django.db import transaction
 from django.utils import timezone
 
@@ -29,6 +35,7 @@ from stories.transfer import (
     StoryMatrix,
     StoryRecord,
     bank_markdown,
+    document_dumps,
     document_load,
     document_stories,
     instant_text,
@@ -36,7 +43,63 @@ from stories.transfer import (
     story_matrix_parse,
     titles_deduplicated,
 )
+from stories.transfer.archive import BankArchive, ExpectedFile, archive_write
 from stories.transfer.fields import shown
+
+
+class ArchiveFiles:
+    """The files of an uploaded ZIP, for a section's importer to store, and what it stored.
+
+    `save(field_file, filename, member)` writes one member through the field's
+    storage and remembers it, so that a failed import removes every file it
+    wrote (`remove_written`) and leaves no file behind as it leaves no row.
+    """
+
+    def __init__(self, archive: BankArchive):
+        self.archive = archive
+        self.written: list[tuple[Any, str]] = []
+
+    def size(self, member: str) -> int:
+        return self.archive.members[member].file_size
+
+    def save(self, field_file, filename: str, member: str) -> None:
+        """Store `member` as the field's file. Its name is noted before a byte is written:
+        a copy that fails halfway leaves a partial file, which must go too."""
+        field, storage = field_file.field, field_file.storage
+        # The name the storage will choose (it runs the same two steps).
+        name = storage.get_available_name(
+            field.generate_filename(field_file.instance, filename), max_length=field.max_length
+        )
+        self.written.append((storage, name))
+        with self.archive.member(member) as reader:
+            field_file.save(filename, reader, save=False)
+        if field_file.name != name:  # taken meanwhile: the storage chose another
+            self.written.append((storage, field_file.name))
+
+    def remove_written(self) -> None:
+        for storage, name in reversed(self.written):
+            # The import's own error is the one to report.
+            with contextlib.suppress(OSError):
+                storage.delete(name)
+        self.written.clear()
+
+
+@dataclass(frozen=True)
+class SectionFiles:
+    """How a section puts files into the ZIP export and finds them again on import.
+
+    listed(user, data) -> [(name inside the ZIP, opener)] for the section's
+        exported data, opener() giving a binary file to copy. It may set a
+        file's name in `data` to None when the file is gone from storage, so
+        the document never lists what the ZIP lacks.
+    expected(data) -> the files the section's data (already checked) names,
+        each with its size limit, so a missing or oversized file is reported
+        before anything is written. The importer then takes `files=` (an
+        ArchiveFiles, or None for a plain JSON document).
+    """
+
+    listed: Callable[[Any, Any], list[tuple[str, Callable[[], IO[bytes]]]]]
+    expected: Callable[[Any], list[ExpectedFile]]
 
 
 @dataclass(frozen=True)
@@ -50,12 +113,14 @@ class ExtraSection:
     check(data, refs) -> (problems, unknown references by kind), run before
         anything is written, so a bad section is reported with the stories'
         problems and unknown references join the confirmation step.
+    files: a section that also travels as files in the ZIP export (SectionFiles).
     """
 
     name: str
     exporter: Callable[[Any, dict[int, str]], Any]
-    importer: Callable[[Any, Any, dict[str, Story]], str]
+    importer: Callable[..., str]
     check: Callable[[Any, set[str]], tuple[list[str], dict[str, set[str]]]] | None = None
+    files: SectionFiles | None = None
 
 
 EXTRA_SECTIONS: dict[str, ExtraSection] = {}
@@ -143,6 +208,8 @@ def story_entry(story: Story, ref: str) -> dict:
         ],
         "sections": story.sections,
         "metrics": story.metrics,
+        # The user's edited cue card; "" means it is drafted from the sections.
+        "cue_card": story.cue_card,
         "principles": [p.slug for p in story.principles.all()],
         "core_theme": story.core_theme.slug if story.core_theme else None,
         "themes": [t.slug for t in story.themes.all()],
@@ -166,6 +233,27 @@ def bank_export(*, user) -> dict:
     for name, section in EXTRA_SECTIONS.items():
         document[name] = section.exporter(user, refs)
     return document
+
+
+def bank_export_archive(*, user, target: IO[bytes]) -> None:
+    """The bank as a ZIP written into `target`: the JSON document and every section's files.
+
+    Files are copied from storage in chunks, so the ZIP can be far larger than memory.
+    """
+    document = bank_export(user=user)
+    listed = [
+        (name, opener)
+        for section_name, section in EXTRA_SECTIONS.items()
+        if section.files is not None
+        for name, opener in section.files.listed(user, document[section_name])
+    ]
+    archive_write(target, document_text=document_dumps(document), files=files_opened(listed))
+
+
+def files_opened(listed: Iterable[tuple[str, Callable[[], IO[bytes]]]]) -> Iterator:
+    """Open each file only when the ZIP gets to it, so one is open at a time."""
+    for name, opener in listed:
+        yield name, opener()
 
 
 def catalogue_names() -> dict[str, dict[str, str]]:
@@ -193,9 +281,13 @@ def catalogue_rows(slugs: dict[str, set[str]]) -> dict[str, dict[str, Any]]:
     }
 
 
-def bank_check(*, document: dict) -> tuple[list[StoryRecord], dict[str, list[str]]]:
+def bank_check(
+    *, document: dict, archive: BankArchive | None = None
+) -> tuple[list[StoryRecord], dict[str, list[str]]]:
     """Every problem of the document (DocumentError), else its stories and unknown references.
 
+    With an archive (a ZIP upload), also every file the document lists that
+    the ZIP lacks or that is too big, and every file of the ZIP nobody lists.
     Reads the catalogue; writes nothing.
     """
     records = document_stories(document, sections=EXTRA_SECTIONS.keys())
@@ -210,6 +302,14 @@ def bank_check(*, document: dict) -> tuple[list[StoryRecord], dict[str, list[str
             problems += section_problems
             for kind, values in section_unknown.items():
                 unknown.setdefault(kind, set()).update(values)
+    if archive is not None and not problems:
+        expected = [
+            file
+            for name, section in EXTRA_SECTIONS.items()
+            if section.files is not None and document.get(name) is not None
+            for file in section.files.expected(document[name])
+        ]
+        problems += archive.problems(expected)
     if problems:
         raise DocumentError(problems)
     return records, {kind: sorted(values) for kind, values in unknown.items() if values}
@@ -234,9 +334,34 @@ def core_theme_problems(records: list[StoryRecord], *, known: dict[str, Theme]) 
     ]
 
 
-@transaction.atomic
-def bank_import(*, user, document: dict, confirm_unknown_tags: bool = False) -> ImportResult:
+def bank_import(
+    *,
+    user,
+    document: dict,
+    confirm_unknown_tags: bool = False,
+    archive: BankArchive | None = None,
+) -> ImportResult:
     """Import a checked document into `user`'s bank: every story and section, or nothing.
+
+    With an archive (a ZIP export), the sections' files are stored too; if
+    anything fails, the files already written are removed with the rows.
+    """
+    files = ArchiveFiles(archive) if archive is not None else None
+    try:
+        with transaction.atomic():
+            return bank_import_rows(
+                user=user, document=document, confirm_unknown_tags=confirm_unknown_tags, files=files
+            )
+    except BaseException:
+        if files is not None:
+            files.remove_written()
+        raise
+
+
+def bank_import_rows(
+    *, user, document: dict, confirm_unknown_tags: bool, files: ArchiveFiles | None
+) -> ImportResult:
+    """The rows of an import (bank_import's transaction around them).
 
     Stories are written by `story_create_many`, so sections, the coach's
     verdict, the search vector and a first revision are exactly as if typed
@@ -245,7 +370,9 @@ def bank_import(*, user, document: dict, confirm_unknown_tags: bool = False) -> 
     bank or earlier in the document) is kept with " (2)", " (3)"… added.
     Unknown tags raise UnknownTags unless confirmed.
     """
-    records, unknown = bank_check(document=document)
+    records, unknown = bank_check(
+        document=document, archive=files.archive if files is not None else None
+    )
     if unknown and not confirm_unknown_tags:
         raise UnknownTags(unknown)
     rows = catalogue_rows(referenced_slugs(records))
@@ -257,6 +384,7 @@ def bank_import(*, user, document: dict, confirm_unknown_tags: bool = False) -> 
             title=title,
             template=rows["templates"].get(record.template),
             metrics=record.metrics,
+            cue_card=record.cue_card,
             status=record.status,
         )
         for record, title in zip(records, titles, strict=True)
@@ -283,7 +411,11 @@ def bank_import(*, user, document: dict, confirm_unknown_tags: bool = False) -> 
     ]
     refs = {record.ref: story for record, story in zip(records, stories, strict=True) if record.ref}
     for name, section in EXTRA_SECTIONS.items():
-        if document.get(name) is not None:
+        if document.get(name) is None:
+            continue
+        if section.files is not None:
+            result.extras.append(section.importer(user, document[name], refs, files=files))
+        else:
             result.extras.append(section.importer(user, document[name], refs))
     return result
 
@@ -364,19 +496,64 @@ def pending_key(user, token: str) -> str:
     return f"storybank:pending-import:{user.pk}:{token}"
 
 
-def pending_upload_store(*, user, raw: bytes) -> str:
+def pending_storage():
+    """Where an uploaded ZIP waits for the go-ahead (STORAGES["transfer"]), shared by all nodes."""
+    return storages["transfer"]
+
+
+def pending_upload_store(*, user, raw: bytes | IO[bytes]) -> str:
     """Keep an upload for half an hour under a random token bound to `user`; return the token.
 
     The file stays on the server, never in the page, so what is confirmed is
-    what was uploaded; the shared cache lets any worker take the go-ahead.
+    what was uploaded; the shared cache lets any worker take the go-ahead. A
+    ZIP (a file, not bytes) is too big for the cache: it is saved in the
+    transfer storage and the cache holds its name.
     """
     token = secrets.token_urlsafe(24)
-    cache.set(pending_key(user, token), raw, PENDING_SECONDS)
+    if isinstance(raw, bytes):
+        cache.set(pending_key(user, token), raw, PENDING_SECONDS)
+        return token
+    pending_archives_expire(user)
+    name = pending_storage().save(f"pending/{user.pk}/{token}.zip", File(raw))
+    cache.set(pending_key(user, token), {"archive": name}, PENDING_SECONDS)
     return token
 
 
-def pending_upload_take(*, user, token: str) -> bytes | None:
-    """The upload the user confirms, once: the second of two clicks finds nothing."""
+def pending_upload_take(*, user, token: str) -> bytes | IO[bytes] | None:
+    """The upload the user confirms, once: the second of two clicks finds nothing.
+
+    A ZIP comes back as a temporary file (removed from the transfer storage),
+    which the caller closes.
+    """
     key = pending_key(user, token)
     raw = cache.get(key)
-    return raw if raw is not None and cache.delete(key) else None
+    if raw is None or not cache.delete(key):
+        return None
+    if isinstance(raw, bytes):
+        return raw
+    storage = pending_storage()
+    local = tempfile.TemporaryFile()  # noqa: SIM115 - the caller closes it
+    try:
+        with storage.open(raw["archive"], "rb") as stored:
+            shutil.copyfileobj(stored, local, 1024 * 1024)
+    except FileNotFoundError:
+        local.close()
+        return None
+    storage.delete(raw["archive"])
+    local.seek(0)
+    return local
+
+
+def pending_archives_expire(user) -> None:
+    """Remove the user's waiting ZIPs older than the wait (never confirmed, never taken)."""
+    storage = pending_storage()
+    folder = f"pending/{user.pk}"
+    try:
+        _, names = storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    oldest = timezone.now() - timedelta(seconds=PENDING_SECONDS)
+    for name in names:
+        path = f"{folder}/{name}"
+        if storage.get_modified_time(path) < oldest:
+            storage.delete(path)

@@ -8,8 +8,10 @@ preview is never trusted, and nothing is written before the confirmation.
 A confirmation is used once, so a double click cannot import twice.
 """
 
+import tempfile
+
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
@@ -18,10 +20,13 @@ from stories import selectors
 from stories.forms import TransferConfirmForm, TransferUploadForm
 from stories.models import Story
 from stories.transfer import DocumentError, document_dumps, document_load
+from stories.transfer.archive import ARCHIVE_MAX_BYTES, BankArchive
+from stories.transfer.document import size_text
 from stories.transfer.services import (
     ImportResult,
     UnknownTags,
     bank_export,
+    bank_export_archive,
     bank_export_markdown,
     bank_import,
     import_preview,
@@ -36,16 +41,20 @@ def transfer_page(request: HttpRequest, **context) -> HttpResponse:
     context = {
         "json_form": TransferUploadForm(kind="json"),
         "csv_form": TransferUploadForm(kind="csv"),
+        "archive_max": size_text(ARCHIVE_MAX_BYTES),
         **selectors.transfer_counts(user=request.user),
         **context,
     }
     return render(request, "stories/transfer/transfer.html", context)
 
 
+def download_name(extension: str) -> str:
+    return f"story-bank-{timezone.localdate():%Y-%m-%d}.{extension}"
+
+
 def download(content: str, *, content_type: str, extension: str) -> HttpResponse:
     response = HttpResponse(content, content_type=f"{content_type}; charset=utf-8")
-    name = f"story-bank-{timezone.localdate():%Y-%m-%d}.{extension}"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Content-Disposition"] = f'attachment; filename="{download_name(extension)}"'
     return response
 
 
@@ -58,6 +67,25 @@ def transfer_home(request: HttpRequest) -> HttpResponse:
 def transfer_export_json(request: HttpRequest) -> HttpResponse:
     document = bank_export(user=request.user)
     return download(document_dumps(document), content_type="application/json", extension="json")
+
+
+@require_safe
+def transfer_export_archive(request: HttpRequest) -> FileResponse:
+    """The JSON export and the audio of every recording, as one ZIP.
+
+    Built in a temporary file on disk (removed when the response closes it),
+    never in memory: the audio alone can be hundreds of megabytes.
+    """
+    target = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+    try:
+        bank_export_archive(user=request.user, target=target)
+    except BaseException:
+        target.close()
+        raise
+    target.seek(0)
+    return FileResponse(
+        target, as_attachment=True, filename=download_name("zip"), content_type="application/zip"
+    )
 
 
 @require_safe
@@ -91,13 +119,20 @@ def transfer_import(request: HttpRequest, kind: str) -> HttpResponse:
         return transfer_page(request, **{f"{kind}_form": form, f"{kind}_problems": error.problems})
 
 
-def json_uploaded(request: HttpRequest, raw: bytes) -> HttpResponse:
-    """Import the export at once, unless it names tags this server lacks: then ask first."""
+def json_uploaded(request: HttpRequest, raw) -> HttpResponse:
+    """Import the export (JSON bytes, or a ZIP file with recordings) at once, unless it
+    names tags this server lacks: then ask first."""
     try:
-        result = bank_import(user=request.user, document=document_load(raw))
+        if isinstance(raw, bytes):
+            result = bank_import(user=request.user, document=document_load(raw))
+        else:
+            with BankArchive(raw) as archive:
+                result = bank_import(user=request.user, document=archive.document, archive=archive)
     except UnknownTags as error:
+        if not isinstance(raw, bytes):
+            raw.seek(0)
         token = pending_upload_store(user=request.user, raw=raw)
-        context = {"unknown": error.unknown, "token": token}
+        context = {"unknown": error.unknown, "token": token, "archive": not isinstance(raw, bytes)}
         return render(request, "stories/transfer/confirm_tags.html", context)
     return imported(request, result)
 
@@ -125,8 +160,17 @@ def import_confirmed(request: HttpRequest, *, kind: str) -> HttpResponse:
         messages.error(request, "That upload has expired or was already imported: upload it again.")
         return redirect("stories:transfer")
     try:
-        document = upload_document(raw, kind=kind)
-        result = bank_import(user=request.user, document=document, confirm_unknown_tags=True)
+        if isinstance(raw, bytes):
+            document = upload_document(raw, kind=kind)
+            result = bank_import(user=request.user, document=document, confirm_unknown_tags=True)
+        else:
+            with raw, BankArchive(raw) as archive:
+                result = bank_import(
+                    user=request.user,
+                    document=archive.document,
+                    archive=archive,
+                    confirm_unknown_tags=True,
+                )
     except DocumentError as error:
         return transfer_page(request, **{f"{kind}_problems": error.problems})
     return imported(request, result)

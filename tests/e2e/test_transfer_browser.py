@@ -63,3 +63,41 @@ def test_export_a_bank_as_json_and_import_it_into_another_account(page, tmp_path
     assert sorted(Story.objects.for_user(bob).values_list("title", flat=True)) == titles
     assert PracticeSession.objects.filter(owner=bob).count() == 2
     assert page.console_errors == []
+
+
+def test_export_with_recordings_and_import_the_zip_into_another_account(
+    page, tmp_path, transfer_storages
+):
+    import zipfile
+
+    from practice.models import Recording
+    from tests.factories import WAV
+    from tests.stories.test_transfer_archive import record
+
+    ada = log_in(page, "ada@example.com")
+    record(ada, 1)
+    page.goto(reverse("stories:transfer"))
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Export with recordings").click()
+    download = info.value
+    assert download.suggested_filename.endswith(".zip")
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    with zipfile.ZipFile(saved) as archive:
+        names = archive.namelist()
+    assert "storybank.json" in names
+    assert len([name for name in names if name.startswith("recordings/")]) == 2
+
+    page.get_by_test_id("account-menu").click()
+    page.get_by_role("button", name="Log out").click()
+    page.get_by_role("link", name="Log in").first.wait_for()
+
+    bob = log_in(page, "bob@example.com")
+    page.goto(reverse("stories:transfer"))
+    page.get_by_label("Story Bank export (.json)").set_input_files(saved)
+    page.get_by_role("button", name="Import JSON").click()
+    page.get_by_role("heading", name="Your story bank").wait_for()
+    page.get_by_text("Imported 1 story, 1 practice session with 2 recordings.").wait_for()
+    recordings = Recording.objects.filter(owner=bob)
+    assert [r.audio.read() for r in recordings] == [WAV, WAV]
+    assert page.console_errors == []

@@ -646,3 +646,13 @@ def test_recording_page_query_count_is_fixed(user_client, user, size, django_ass
     with django_assert_num_queries(5):
         page = user_client.get(url).content.decode()
     assert page.count("data-seek-to=") == size
+
+
+def test_best_take_from_the_story_page_card_refreshes_that_card(user_client, closed):
+    url = reverse("practice:recording-best-take", args=[closed.uuid])
+    response = user_client.post(url, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="story-practice")
+    page = response.content.decode()
+    assert response.status_code == 200 and 'id="story-practice"' in page
+    assert 'data-testid="best-take"' in page and "<audio" not in page
+    closed.refresh_from_db()
+    assert closed.is_best_take

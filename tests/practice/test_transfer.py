@@ -1,4 +1,4 @@
-"""Practice history in the bank export (practice/transfer.py): checked with the stories,
+"""Practice history in the bank export (practice/transfer/history.py): checked with the stories,
 then written; what this server lacks is asked about, then left out."""
 
 import pytest

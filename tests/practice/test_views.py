@@ -768,11 +768,12 @@ def test_history_page_query_count_is_fixed(user_client, user, size, django_asser
     make_history(user, size)
     PracticeSettingsFactory(user=user)
     # Login (2), savepoint (2), settings, answer count and page, sessions, three
-    # chart queries, the story count and the three filter menus; +1 per filter given.
-    with django_assert_num_queries(16):
+    # chart queries, the recordings' figures, the story count and the three filter menus;
+    # +1 per filter given.
+    with django_assert_num_queries(17):
         response = user_client.get(reverse("practice:history"), {"principle": "ownership"})
     assert response.status_code == 200
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):
         page = body(user_client.get(reverse("practice:history")))
     assert f"{size} answer" in page
 
@@ -814,7 +815,8 @@ def test_story_practice_query_count_is_fixed(user_client, user, size, django_ass
             session=session, question=question, position=position, story=story, answered=True
         )
     url = reverse("practice:story", args=[story.pk])
-    # Login session + user, the request's savepoint and its release, the story, the stats.
-    with django_assert_num_queries(6):
+    # Login session + user, the request's savepoint and its release, the story, the stats
+    # and the recordings.
+    with django_assert_num_queries(7):
         card = body(user_client.get(url, HTTP_HX_REQUEST="true"))
     assert f"Practised {size} time" in card

@@ -6,7 +6,9 @@ makes `test_every_url_is_covered` fail, so new pages cannot slip past.
 """
 
 import hashlib
+import io
 import re
+import zipfile
 
 import pytest
 from django.apps import apps
@@ -73,6 +75,7 @@ ROUTES = {
     "stories:detail": ({"GET"}, lambda o: {"pk": o["story"].pk}),
     "stories:edit": ({"GET", "POST"}, lambda o: {"pk": o["story"].pk}),
     "stories:tag": ({"POST"}, lambda o: {"pk": o["story"].pk}),
+    "stories:cue_card": ({"GET", "POST"}, lambda o: {"pk": o["story"].pk}),
     "stories:duplicate": ({"POST"}, lambda o: {"pk": o["story"].pk}),
     "stories:delete": ({"GET", "POST"}, lambda o: {"pk": o["story"].pk}),
     "stories:history": ({"GET"}, lambda o: {"pk": o["story"].pk}),
@@ -80,6 +83,7 @@ ROUTES = {
     "stories:restore": ({"POST"}, lambda o: {"pk": o["story"].pk, "revision_pk": o["revision"].pk}),
     "stories:transfer": ({"GET"}, None),
     "stories:transfer_export_json": ({"GET"}, None),
+    "stories:transfer_export_archive": ({"GET"}, None),
     "stories:transfer_export_markdown": ({"GET"}, None),
     "stories:transfer_cheat_sheet": ({"GET"}, None),
     "stories:transfer_import_json": ({"POST"}, None),
@@ -480,6 +484,11 @@ def test_exports_are_private_no_store(user_client, owned):
         response = user_client.get(reverse(name))
         assert response.status_code == 200 and marker in response.content, name
         assert kept_private(response), name
+    # The ZIP with recordings: its storybank.json holds the owner's story.
+    response = user_client.get(reverse("stories:transfer_export_archive"))
+    with zipfile.ZipFile(io.BytesIO(body(response))) as archive:
+        assert b"Owner's story" in archive.read("storybank.json")
+    assert kept_private(response)
 
 
 def test_the_admin_is_private_no_store_for_staff(client, user):

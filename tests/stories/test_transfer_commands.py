@@ -154,3 +154,36 @@ def test_a_file_no_export_holds_exits_2_with_one_line_and_saves_nothing(user, tm
     assert err.startswith("import_bank: ") and reason in err
     assert err.count("\n") <= 1
     assert not Story.with_trash.filter(owner=user).exists()
+
+
+# --- The export with recordings -----------------------------------------------------
+
+
+def test_export_bank_zip_then_import_bank_restores_the_recordings(
+    transfer_storages, user, other_user, tmp_path
+):
+    from practice.models import Recording
+    from tests.factories import WAV
+    from tests.stories.test_transfer_archive import record
+
+    record(user, 1)
+    path = tmp_path / "bank.zip"
+    status, out, err = run("export_bank", user.email, "--zip", str(path))
+    assert (status, out.strip(), err) == (0, f"Wrote {path}.", "")
+    status, out, err = run("import_bank", other_user.email, str(path))
+    assert status == 0 and err == ""
+    assert out.strip() == (
+        f"Imported 1 story, 1 practice session with 2 recordings. Into {other_user.email}."
+    )
+    assert [r.audio.read() for r in Recording.objects.filter(owner=other_user)] == [WAV, WAV]
+
+
+def test_import_bank_of_a_damaged_zip_exits_2_and_saves_nothing(
+    transfer_storages, user, other_user, tmp_path
+):
+    path = tmp_path / "bank.zip"
+    path.write_bytes(b"PK\x03\x04" + b"not really" * 30)
+    status, out, err = run("import_bank", other_user.email, str(path))
+    assert status == 2 and out == ""
+    assert err.startswith("import_bank: The file starts like a ZIP but cannot be read as one")
+    assert not Story.objects.for_user(other_user).exists()

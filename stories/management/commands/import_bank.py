@@ -2,6 +2,7 @@
 
     python manage.py import_bank someone@example.com bank.json
     python manage.py export_bank a@example.com | python manage.py import_bank b@example.com -
+    python manage.py import_bank someone@example.com bank.zip   # the export with recordings
 
 The same checks as the import page: size and story caps, the format, every
 story and practice answer; titles already in use get " (2)". Tags this server
@@ -16,6 +17,7 @@ from django.core.management.base import BaseCommand
 
 from config.accounts import account_by_email
 from stories.transfer import MAX_DOCUMENT_BYTES, DocumentError, document_load
+from stories.transfer.archive import BankArchive, is_archive
 from stories.transfer.services import UnknownTags, bank_import
 
 
@@ -39,11 +41,19 @@ class Command(BaseCommand):
         user = account_by_email(options["email"])
         if user is None:
             self.fail(f"no account has the email {options['email']!r}")
+        confirm = options["accept_unknown_tags"]
         try:
-            document = document_load(read_input(options["file"]))
-            result = bank_import(
-                user=user, document=document, confirm_unknown_tags=options["accept_unknown_tags"]
-            )
+            if options["file"] != "-" and archive_given(options["file"]):
+                with open(options["file"], "rb") as handle, BankArchive(handle) as archive:
+                    result = bank_import(
+                        user=user,
+                        document=archive.document,
+                        archive=archive,
+                        confirm_unknown_tags=confirm,
+                    )
+            else:
+                document = document_load(read_input(options["file"]))
+                result = bank_import(user=user, document=document, confirm_unknown_tags=confirm)
         except OSError as error:
             self.fail(f"cannot read {options['file']}: {error.strerror or error}")
         except DocumentError as error:
@@ -53,6 +63,12 @@ class Command(BaseCommand):
                 f"{error} Nothing was imported; use --accept-unknown-tags to import without them."
             )
         self.stdout.write(f"{result.summary} Into {user.email}.")
+
+
+def archive_given(path: str) -> bool:
+    """Whether the file is a ZIP (the export with recordings), by its first bytes."""
+    with open(path, "rb") as handle:
+        return is_archive(handle.read(4))
 
 
 def read_input(path: str) -> bytes:

@@ -11,6 +11,9 @@ the import; if the user goes ahead, an answer to a missing question is left
 out, a missing principle or theme is dropped from its session, and a session
 at a missing level is kept at the user's practice level. The review schedule
 is a cache of the rated answers, so it is rebuilt from them, not imported.
+
+An answer told aloud carries its recording (practice/transfer/recordings.py),
+whose audio travels in the ZIP export.
 """
 
 from django.db import models
@@ -27,11 +30,21 @@ from practice.models import (
     band_is_ordered,
 )
 from practice.services import schedule_refresh
+from practice.transfer.recordings import (
+    expected_files,
+    has_recording,
+    recording_entry,
+    recording_files,
+    recording_read,
+    recordings_import,
+    recordings_problems,
+)
 from principles.models import Level, Principle, Question, Theme
 from stories.services import stories_rescore
 from stories.targets import PRINCIPLE_SLOTS, PRINCIPLE_SLOTS_MAX
 from stories.transfer import DocumentError, FieldReader, instant_text, json_type
-from stories.transfer.services import ExtraSection, section_register
+from stories.transfer.archive import ExpectedFile
+from stories.transfer.services import ArchiveFiles, ExtraSection, SectionFiles, section_register
 
 QUESTION_MAX = Question._meta.get_field("text").max_length
 SMALL_MAX = 32767  # PositiveSmallIntegerField
@@ -66,19 +79,21 @@ ANSWER_COPIED = (
 )
 SETTINGS_KEYS = {"target_level", *SETTINGS_COPIED}
 SESSION_KEYS = {"principle", "theme", "level", "answers", *SESSION_COPIED}
-ANSWER_KEYS = {"question", "story", *ANSWER_COPIED}
+ANSWER_KEYS = {"question", "story", "recording", *ANSWER_COPIED}
 
 
 # --- Export ------------------------------------------------------------------------
 
 
 def practice_export(user, story_refs: dict[int, str]) -> dict:
-    """The user's practice settings and sessions, in three queries."""
+    """The user's practice settings and sessions (recordings included), in three queries."""
     settings = PracticeSettings.objects.filter(user=user).select_related("target_level").first()
     sessions = (
         PracticeSession.objects.for_user(user)
         .select_related("level", "principle", "theme")
-        .prefetch_related(Prefetch("answers", queryset=Answer.objects.select_related("question")))
+        .prefetch_related(
+            Prefetch("answers", queryset=Answer.objects.select_related("question", "recording"))
+        )
         .order_by("started_at", "pk")
     )
     return {
@@ -131,14 +146,18 @@ def answer_entry(answer: Answer, story_refs: dict[int, str]) -> dict:
         "rating": answer.rating,
         "rated_at": instant_text(answer.rated_at),
         "notes": answer.notes,
+        "recording": recording_entry(answer.recording) if has_recording(answer) else None,
     }
 
 
 # --- Reading a document's practice section --------------------------------------------
 
 
-def practice_read(data, refs: set[str]) -> tuple[dict | None, list[dict], list[str]]:
-    """(settings, sessions, problems): the section checked field by field, no database."""
+def practice_read(data, refs: set[str] | None) -> tuple[dict | None, list[dict], list[str]]:
+    """(settings, sessions, problems): the section checked field by field, no database.
+
+    `refs` are the document's story refs (None: answers' stories are not checked).
+    """
     problems: list[str] = []
     if not isinstance(data, dict):
         return None, [], [f"“practice” must be an object, not {json_type(data)}."]
@@ -151,7 +170,9 @@ def practice_read(data, refs: set[str]) -> tuple[dict | None, list[dict], list[s
         session_read(item, index, refs, problems)
         for index, item in enumerate(reader.objects("sessions"), start=1)
     ]
-    return settings, [s for s in sessions if s is not None], problems
+    sessions = [s for s in sessions if s is not None]
+    problems += recordings_problems(sessions)
+    return settings, sessions, problems
 
 
 def band_read(reader: FieldReader) -> tuple[int | None, int | None]:
@@ -185,7 +206,7 @@ def settings_read(data, problems: list[str]) -> dict | None:
     }
 
 
-def session_read(item, index: int, refs: set[str], problems: list[str]) -> dict | None:
+def session_read(item, index: int, refs: set[str] | None, problems: list[str]) -> dict | None:
     where = f"Practice session {index}"
     if not isinstance(item, dict):
         problems.append(f"{where}: must be an object, not {json_type(item)}.")
@@ -222,7 +243,7 @@ def session_read(item, index: int, refs: set[str], problems: list[str]) -> dict 
     return session
 
 
-def answer_read(item, where: str, refs: set[str], problems: list[str]) -> dict | None:
+def answer_read(item, where: str, refs: set[str] | None, problems: list[str]) -> dict | None:
     if not isinstance(item, dict):
         problems.append(f"{where}: must be an object, not {json_type(item)}.")
         return None
@@ -242,7 +263,8 @@ def answer_read(item, where: str, refs: set[str], problems: list[str]) -> dict |
         "rated_at": reader.instant("rated_at"),
         "notes": reader.text("notes", max_length=NOTES_MAX),
     }
-    if answer["story"] is not None and answer["story"] not in refs:
+    answer["recording"] = recording_read(item.get("recording"), where, problems)
+    if answer["story"] is not None and refs is not None and answer["story"] not in refs:
         reader.problem("story", f"no story in this document has the ref “{answer['story']}”.")
     started, stopped = answer["started_at"], answer["stopped_at"]
     if stopped is not None and (started is None or stopped < started):
@@ -296,12 +318,15 @@ def references_found(wanted: dict[str, set[str]]) -> dict[str, dict]:
 # --- Import ------------------------------------------------------------------------
 
 
-def practice_import(user, data, stories: dict) -> str:
-    """Write the section's settings, sessions and answers for `user`; rebuild schedules.
+def practice_import(user, data, stories: dict, *, files: ArchiveFiles | None = None) -> str:
+    """Write the section's settings, sessions, answers and recordings for `user`; rebuild
+    schedules.
 
     Called inside the bank import's transaction, after `practice_check` passed.
     Existing settings are kept: an import adds history, it does not change
-    how the user practises now.
+    how the user practises now. With `files` (a ZIP import) each recording's
+    audio is stored through the recordings storage; without, recordings keep
+    their figures and marks and have no audio.
     """
     settings, sessions, problems = practice_read(data, set(stories))
     if problems:  # checked before; refused again rather than half-imported
@@ -313,17 +338,30 @@ def practice_import(user, data, stories: dict) -> str:
         found["levels"][None] = PracticeSettings.for_user(user).target_level
     rows = [session_row(user, session, found) for session in sessions]
     PracticeSession.objects.bulk_create(rows)
-    answers = [
-        answer_row(row, answer, found, stories)
+    pairs = [
+        (answer_row(row, answer, found, stories), answer)
         for row, session in zip(rows, sessions, strict=True)
         for answer in session["answers"]
         if answer["question"] in found["questions"]
     ]
+    answers = [answer for answer, _ in pairs]
     Answer.objects.bulk_create(answers)
+    imported = recordings_import(
+        user,
+        [(answer, read["recording"]) for answer, read in pairs if read["recording"]],
+        files,
+    )
     for question_id in sorted({a.question_id for a in answers if a.rating is not None}):
         schedule_refresh(user=user, question_id=question_id)
     count = len(rows)
-    return f"{count} practice session{'' if count == 1 else 's'}" if count else ""
+    if not count:
+        return ""
+    text = f"{count} practice session{'' if count == 1 else 's'}"
+    if imported:
+        text += f" with {len(imported)} recording{'' if len(imported) == 1 else 's'}"
+        if files is None:
+            text += " (figures only: the audio travels in the ZIP export)"
+    return text
 
 
 def copied(read: dict, names: tuple[str, ...]) -> dict:
@@ -376,6 +414,12 @@ def answer_row(session: PracticeSession, answer: dict, found: dict, stories: dic
     return row
 
 
+def recording_files_expected(data) -> list[ExpectedFile]:
+    """The audio files a checked practice section names (see recordings.expected_files)."""
+    _, sessions, _ = practice_read(data, refs=None)
+    return expected_files(sessions)
+
+
 def register() -> None:
     section_register(
         ExtraSection(
@@ -383,5 +427,6 @@ def register() -> None:
             exporter=practice_export,
             importer=practice_import,
             check=practice_check,
+            files=SectionFiles(listed=recording_files, expected=recording_files_expected),
         )
     )
