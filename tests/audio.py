@@ -122,13 +122,16 @@ def silence_wav(path: Path, seconds: float, *, rate: int = RATE) -> Path:
     return path
 
 
-def sentence_wav(folder: Path, text: str, *, wpm: int, rate: int = RATE) -> Path:
-    """One sentence spoken by espeak-ng at `-s wpm`, its own silences trimmed off."""
-    key = hashlib.sha1(f"{wpm}:{rate}:{text}".encode()).hexdigest()[:16]
+def sentence_wav(
+    folder: Path, text: str, *, wpm: int, rate: int = RATE, voice_pitch: int = 50
+) -> Path:
+    """One sentence spoken by espeak-ng at `-s wpm` (`-p voice_pitch`, 0-99, default 50),
+    its own silences trimmed off."""
+    key = hashlib.sha1(f"{wpm}:{rate}:{voice_pitch}:{text}".encode()).hexdigest()[:16]
     trimmed = folder / f"sentence-{key}.wav"
     if not trimmed.exists():
         raw = folder / f"sentence-{key}.raw.wav"
-        _run("espeak-ng", "-s", str(wpm), "-w", str(raw), text)
+        _run("espeak-ng", "-s", str(wpm), "-p", str(voice_pitch), "-w", str(raw), text)
         # silence 1 … reverse silence 1 … reverse: cut the quiet start, then the quiet end.
         _run(
             "sox", str(raw), "-r", str(rate), "-c", "1", "-b", "16", str(trimmed),
@@ -148,6 +151,7 @@ def synthesise(
     tail_s: float = TAIL_S,
     gap_s: float = SENTENCE_GAP_S,
     rate: int = RATE,
+    voice_pitch: int = 50,
 ) -> Truth:
     """`sentences` spoken at espeak's `-s wpm`; `pauses` maps a sentence index to the
     silence (s) after it, instead of the ordinary `gap_s` between sentences."""
@@ -160,7 +164,7 @@ def synthesise(
     speech, inserted = [], []
     clock = lead_s
     for index, text in enumerate(sentences):
-        spoken = sentence_wav(folder, text, wpm=wpm, rate=rate)
+        spoken = sentence_wav(folder, text, wpm=wpm, rate=rate, voice_pitch=voice_pitch)
         length = wav_seconds(spoken)
         pieces.append(spoken)
         speech.append((clock, clock + length))
@@ -205,6 +209,28 @@ def spoken_answer_wav(
     step = max((len(chosen) - 1) // max(len(pauses), 1), 1)
     at = {min(i * step, len(chosen) - 2): length for i, length in enumerate(pauses)}
     return synthesise(path, chosen, wpm=wpm, pauses=at)
+
+
+def with_hiss(truth: Truth, target: Path, *, volume: float = 0.03) -> Truth:
+    """The clip with pink noise mixed under it (a laptop fan, a quiet room), same truth.
+
+    sox -m halves both inputs; at the default the hiss sits about 25 dB below the loudest speech.
+    """
+    noise = target.with_name(target.stem + ".noise.wav")
+    _run(
+        "sox", "-n", "-r", str(RATE), "-c", "1", "-b", "16", str(noise),
+        "synth", f"{truth.duration_s}", "pinknoise", "vol", str(volume),
+    )  # fmt: skip
+    _run("sox", "-m", str(truth.path), str(noise), str(target))
+    noise.unlink()
+    return Truth(
+        path=target,
+        duration_s=wav_seconds(target),
+        speech=truth.speech,
+        pauses=truth.pauses,
+        words=truth.words,
+        sentence_ends=truth.sentence_ends,
+    )
 
 
 def transcode(source: Path, target: Path, *, codec: str = "libopus", rate: int = 48_000) -> Path:

@@ -10,11 +10,13 @@ import json
 
 import av
 import numpy as np
+import parselmouth
 import pytest
+from parselmouth.praat import call
 
 from practice import delivery
 from practice.delivery import AudioError, analyse, assess
-from tests.audio import STORY, synthesise, transcode
+from tests.audio import STORY, synthesise, transcode, with_hiss
 
 # Pauses of 1.0 to 3.0 s after five of the story's ten sentences.
 PAUSES = {1: 1.0, 3: 1.5, 5: 2.0, 7: 2.5, 8: 3.0}
@@ -60,6 +62,30 @@ def test_a_clip_without_pauses_reports_none_and_the_same_clip_with_one_finds_it(
     assert with_one["pause_count"] == 1
     assert with_one["pauses"][0]["start_s"] == pytest.approx(truth.pauses[0][0], abs=0.3)
     assert with_one["longest_pause_s"] == pytest.approx(1.2, abs=0.15)
+
+
+def test_background_hiss_changes_neither_the_pauses_nor_the_pace(speech_clips):
+    truth = with_hiss(
+        speech_clips.story(150, PAUSES), speech_clips.folder / "story-150-hiss.wav", volume=0.03
+    )
+    figures = analyse(truth.path)
+    # the hiss is there: the envelope no longer falls to silence inside a pause
+    start, end = truth.pauses[-1]
+    assert figures["envelope"][int((start + end) / 2 / truth.duration_s * 200)] > 0.03
+    assert figures["pause_count"] == len(PAUSES)
+    for start, _ in truth.pauses:
+        assert found_pause_for(start, figures) is not None
+    assert figures["speaking_s"] == pytest.approx(truth.speaking_s, rel=0.10)
+    assert figures["wpm"] == pytest.approx(truth.wpm, rel=0.15)
+
+
+def test_a_very_low_voice_is_still_counted(tmp_path):
+    # espeak's lowest pitch: about 55-75 Hz, under Praat's usual 75 Hz floor for men
+    truth = synthesise(tmp_path / "low.wav", STORY[:4], wpm=150, voice_pitch=0)
+    pitch = parselmouth.Sound(str(truth.path)).to_pitch_ac(pitch_floor=30)
+    assert call(pitch, "Get mean", 0, 0, "Hertz") < 80
+    figures = analyse(truth.path)
+    assert figures["wpm"] == pytest.approx(truth.wpm, rel=0.15)
 
 
 def test_the_silence_before_the_first_word_and_after_the_last_is_no_pause(speech_clips, tmp_path):
