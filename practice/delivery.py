@@ -145,7 +145,8 @@ def decode(source: str | Path | IO[bytes]) -> np.ndarray:
     """The first audio stream of `source` as mono 16 kHz int16 samples.
 
     A stream cut short (the last chunk of a crashed upload) gives the audio up to
-    the cut; input with no decodable audio at all raises AudioError.
+    the cut, and a damaged packet is skipped; input with no decodable audio at all
+    raises AudioError.
     """
     if isinstance(source, Path):
         source = str(source)
@@ -163,15 +164,23 @@ def decode(source: str | Path | IO[bytes]) -> np.ndarray:
         stream = container.streams.audio[0]
         resampler = av.AudioResampler(format="s16", layout="mono", rate=SAMPLE_RATE)
         pieces: list[np.ndarray] = []
+        damaged = 0
         try:
-            for frame in container.decode(stream):
-                pieces.extend(out.to_ndarray().reshape(-1) for out in resampler.resample(frame))
+            for packet in container.demux(stream):
+                try:
+                    frames = packet.decode()
+                except (av.FFmpegError, ValueError):
+                    damaged += 1  # one damaged packet costs its few milliseconds, no more
+                    continue
+                for frame in frames:
+                    pieces.extend(out.to_ndarray().reshape(-1) for out in resampler.resample(frame))
         except (av.FFmpegError, OSError, ValueError):
-            if not pieces:
-                raise AudioError("This file is not audio that can be decoded.") from None
+            damaged += 1  # the container breaks off (an upload cut short): keep what came
         pieces.extend(out.to_ndarray().reshape(-1) for out in resampler.resample(None))
     samples = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int16)
     if samples.size == 0:
+        if damaged:
+            raise AudioError("This file is not audio that can be decoded.")
         raise AudioError("This recording holds no audio.")
     return samples.astype(np.int16, copy=False)
 

@@ -141,6 +141,13 @@ def sentence_wav(
     return trimmed
 
 
+def parts_folder(path: Path) -> Path:
+    """Where the sentences and silences a clip is made of are kept (and reused)."""
+    folder = path.parent / "parts"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 def synthesise(
     path: Path,
     sentences: list[str] | tuple[str, ...],
@@ -157,8 +164,7 @@ def synthesise(
     silence (s) after it, instead of the ordinary `gap_s` between sentences."""
     require_tools()
     path = Path(path)
-    folder = path.parent
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = parts_folder(path)
     pauses = pauses or {}
     pieces: list[Path] = [silence_wav(folder / f"silence-{lead_s}-{rate}.wav", lead_s, rate=rate)]
     speech, inserted = [], []
@@ -198,8 +204,7 @@ def spoken_answer_wav(
     `pauses` (s) fall after evenly spaced sentences, the first after sentence one.
     """
     require_tools()
-    folder = Path(path).parent
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = parts_folder(Path(path))
     chosen: list[str] = []
     spoken = 0.0
     while spoken < seconds or len(chosen) < len(pauses) + 1:
