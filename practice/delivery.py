@@ -11,8 +11,9 @@ The steps, each done by a library made for it:
    from MediaRecorder, Ogg, MP4/AAC, WAV), resampled by `av.AudioResampler` to
    mono 16 kHz signed 16-bit, the format the voice-activity detector takes.
 2. **Voice activity** (webrtcvad): one decision per 30 ms frame at
-   aggressiveness `VAD_AGGRESSIVENESS`. Each stretch of speech frames loses
-   the detector's overhang at its end (`VAD_OVERHANG_S`); then a silence
+   aggressiveness `VAD_AGGRESSIVENESS`. A stretch of speech frames runs from
+   the middle of its first frame to the middle of its last, less the
+   detector's overhang at its end (`VAD_OVERHANG_S`); then a silence
    shorter than `BRIDGE_S` (0.3 s, De Jong & Wempe's minimum pause) counts as
    speech, since stop closures and the catch of breath between words are part
    of speaking; then a burst shorter than `MIN_SPEECH_S` (a click, a knock)
@@ -91,8 +92,8 @@ BRIDGE_S = 0.3
 MIN_SPEECH_S = 0.1
 PAUSE_MIN_S = 1.0
 # Pauses are reported to a tenth of a second, so a silence that shows as "1.0 s"
-# (0.95 s or more) is a pause of 1 s; the frames and the overhang blur edges by
-# a few hundredths anyway.
+# (0.95 s or more) is a pause of 1 s: 30 ms frames place an edge to a few
+# hundredths at best.
 PAUSE_RESOLUTION_S = 0.05
 
 # De Jong & Wempe (2009)'s parameters, see the module docstring.
@@ -209,8 +210,11 @@ def speech_segments(samples: np.ndarray) -> list[tuple[float, float]]:
     raw = samples[: frames * FRAME_SAMPLES].tobytes()
     step = FRAME_SAMPLES * 2  # bytes per frame
     flags = [vad.is_speech(raw[i * step : (i + 1) * step], SAMPLE_RATE) for i in range(frames)]
+    # A frame's decision stands for its middle: a stretch runs from the middle of its
+    # first frame to the middle of its last, less the overhang.
+    half = FRAME_S / 2
     stretches = [
-        [start * FRAME_S, max(end * FRAME_S - VAD_OVERHANG_S, (start + 1) * FRAME_S)]
+        [start * FRAME_S + half, max(end * FRAME_S - half - VAD_OVERHANG_S, start * FRAME_S + half)]
         for is_speech, start, end in _runs(flags)
         if is_speech
     ]

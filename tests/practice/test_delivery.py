@@ -125,6 +125,16 @@ def test_a_webm_cut_short_by_a_crash_gives_the_figures_of_what_arrived(speech_cl
     assert figures["wpm"] == pytest.approx(truth.wpm, rel=0.15)
 
 
+def test_a_damaged_stretch_in_the_middle_costs_only_that_stretch(speech_clips):
+    truth = speech_clips.story(150, PAUSES)
+    data = bytearray(speech_clips.webm(truth).read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 3000] = b"\x55" * 3000
+    figures = analyse(io.BytesIO(bytes(data)))
+    assert 0.8 * truth.duration_s < figures["duration_s"] < truth.duration_s
+    assert figures["wpm"] == pytest.approx(truth.wpm, rel=0.15)
+
+
 def test_figures_are_version_1_json(speech_clips):
     figures = analyse(speech_clips.story(150, PAUSES).path)
     assert json.loads(json.dumps(figures)) == figures
