@@ -344,14 +344,15 @@ def group_label(key: str) -> str:
 
 
 def validated_marks(marks: Iterable[Any] | None) -> list[dict]:
-    """Marks as [{"section", "at_ms"}] in time order; ValueError on anything else."""
+    """Marks as [{"section", "at_ms"}] in time order (other keys are left out);
+    ValueError for anything that is not a list of such marks."""
     if marks is None:
         return []
     if not isinstance(marks, list | tuple):
         raise ValueError("marks must be a list")
     checked = []
     for index, mark in enumerate(marks):
-        if not isinstance(mark, dict) or set(mark) - {"section", "at_ms"}:
+        if not isinstance(mark, dict):
             raise ValueError(f"mark {index} must be an object with 'section' and 'at_ms'")
         section, at_ms = mark.get("section"), mark.get("at_ms")
         if section not in SECTION_LABELS:

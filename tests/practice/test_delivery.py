@@ -12,6 +12,8 @@ import av
 import numpy as np
 import parselmouth
 import pytest
+from django.core.files import File
+from django.core.files.storage import FileSystemStorage
 from parselmouth.praat import call
 
 from practice import delivery
@@ -115,6 +117,17 @@ def test_compressed_uploads_give_the_figures_of_the_wav(speech_clips, suffix, co
     assert compressed["pause_count"] == wav["pause_count"]
     for ours, theirs in zip(compressed["pauses"], wav["pauses"], strict=True):
         assert ours["start_s"] == pytest.approx(theirs["start_s"], abs=0.1)
+
+
+def test_a_file_from_djangos_storage_api_is_read_as_it_is(speech_clips, tmp_path):
+    truth = speech_clips.story(150, PAUSES)
+    storage = FileSystemStorage(location=tmp_path)
+    with speech_clips.webm(truth).open("rb") as upload:
+        name = storage.save("answer.webm", File(upload))
+    with storage.open(name, "rb") as stored:
+        figures = analyse(stored)
+    assert figures["pause_count"] == len(PAUSES)
+    assert figures["duration_s"] == pytest.approx(truth.duration_s, abs=0.1)
 
 
 def test_a_webm_cut_short_by_a_crash_gives_the_figures_of_what_arrived(speech_clips):
