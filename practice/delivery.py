@@ -45,9 +45,10 @@ The steps, each done by a library made for it:
    These are the paper's defaults but for one: its pitch track's 30 Hz floor
    needs a 100 ms analysis window, and the pitch track is most of the work.
    `PITCH_FLOOR_HZ` is 60 Hz, still below the lowest adult speaking voices
-   (Praat's manual suggests 75 Hz for a male voice); it makes the analysis
-   about 40% faster and found the same syllables, to within one per clip, on
-   our test clips. A three-minute answer takes about a second (bench/delivery.py).
+   (Praat's manual suggests 75 Hz for a male voice); it makes Praat's step
+   about 40% faster and found the same syllables, to within two per clip, on
+   our test clips, a very low voice (mean pitch 74 Hz) included. A three-minute
+   answer takes about a second of CPU time (bench/delivery.py).
 4. **Words** = syllables / `SYLLABLES_PER_WORD`; `wpm` = words per minute over
    the spoken span, from the first speech to the last, pauses included (as a
    listener hears the pace).
