@@ -2,6 +2,7 @@
 
     make bench-delivery                      # or: .venv/bin/python bench/delivery.py
     BENCH_DELIVERY_RUNS=20 make bench-delivery
+    .venv/bin/python bench/delivery.py --accuracy   # also the accuracy clips, one a line
 
 Synthesises a spoken STAR answer of a little over three minutes with espeak-ng and
 sox (tests/audio.py: the story's sentences at espeak's 150 wpm with four pauses of
@@ -27,7 +28,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from practice import delivery  # noqa: E402  (needs ROOT on the path)
-from tests.audio import spoken_answer_wav, transcode  # noqa: E402
+from tests.audio import (  # noqa: E402
+    ACCURACY_PAUSES,
+    ACCURACY_SPEEDS,
+    Clips,
+    spoken_answer_wav,
+    transcode,
+)
 
 TARGET_S = 2.0
 SPOKEN_S = 185  # a little over three minutes of speech, pauses on top
@@ -47,8 +54,32 @@ def timed(function, *args):
     return result, time.perf_counter() - start
 
 
+def accuracy(folder: Path) -> None:
+    """The test suite's accuracy clips: what was found against what was inserted."""
+    folder.mkdir(parents=True, exist_ok=True)
+    clips = Clips(folder)
+    for wpm in ACCURACY_SPEEDS:
+        truth = clips.story(wpm, ACCURACY_PAUSES)
+        for source in (truth.path, clips.webm(truth)):
+            figures = delivery.analyse(source)
+            errors = [
+                min((abs(p["start_s"] - start) for p in figures["pauses"]), default=float("inf"))
+                for start, _ in truth.pauses
+            ]
+            found = sum(error <= 0.3 for error in errors)
+            print(
+                f"espeak -s {wpm} {source.suffix:5} (truth {truth.wpm:.0f} wpm): "
+                f"pauses {found}/{len(truth.pauses)} found, {figures['pause_count']} reported, "
+                f"start off by <= {max(errors):.2f} s; speaking "
+                f"{100 * (figures['speaking_s'] / truth.speaking_s - 1):+.1f}%; pace "
+                f"{figures['wpm']:.0f} wpm ({100 * (figures['wpm'] / truth.wpm - 1):+.1f}%)"
+            )
+
+
 def main() -> int:
     runs = int(os.environ.get("BENCH_DELIVERY_RUNS", "7"))
+    if "--accuracy" in sys.argv[1:]:
+        accuracy(ROOT / "var" / "bench" / "delivery" / "accuracy")
     truth, webm = clip(ROOT / "var" / "bench" / "delivery")
     print(
         f"clip: {truth.duration_s:.1f} s of audio ({webm.stat().st_size / 1024:.0f} KiB WebM/Opus), "

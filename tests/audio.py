@@ -56,6 +56,13 @@ STORY = (
 )
 
 
+# The accuracy clips (tests/practice/test_delivery.py, bench/delivery.py --accuracy):
+# the whole STORY at each espeak speed, with pauses of 1.0 to 3.0 s after five of
+# its ten sentences.
+ACCURACY_SPEEDS = (110, 130, 150, 170, 190)
+ACCURACY_PAUSES = {1: 1.0, 3: 1.5, 5: 2.0, 7: 2.5, 8: 3.0}
+
+
 class AudioToolMissing(RuntimeError):
     pass
 

@@ -18,11 +18,16 @@ from parselmouth.praat import call
 
 from practice import delivery
 from practice.delivery import AudioError, analyse, assess
-from tests.audio import STORY, synthesise, transcode, with_hiss
+from tests.audio import (
+    ACCURACY_PAUSES,
+    ACCURACY_SPEEDS,
+    STORY,
+    synthesise,
+    transcode,
+    with_hiss,
+)
 
-# Pauses of 1.0 to 3.0 s after five of the story's ten sentences.
-PAUSES = {1: 1.0, 3: 1.5, 5: 2.0, 7: 2.5, 8: 3.0}
-SPEEDS = (110, 130, 150, 170, 190)
+PAUSES = ACCURACY_PAUSES
 
 
 def found_pause_for(truth_start: float, figures: dict) -> dict | None:
@@ -32,7 +37,7 @@ def found_pause_for(truth_start: float, figures: dict) -> dict | None:
     return None
 
 
-@pytest.mark.parametrize("wpm", SPEEDS)
+@pytest.mark.parametrize("wpm", ACCURACY_SPEEDS)
 def test_accuracy_on_a_spoken_story(speech_clips, wpm):
     truth = speech_clips.story(wpm, PAUSES)
     figures = analyse(truth.path)
