@@ -15,8 +15,9 @@ from practice.timing import mmss
 from stories.star import SECTION_LABELS
 
 WIDTH = 600
-HEIGHT = 120
-TOP = 18  # room for the marks' labels
+HEIGHT = 132
+TOP = 30  # room for the marks' labels, in two rows when marks are close
+LABEL_ROOM = 72  # px a label needs before the next one in the same row
 BOTTOM = 16  # and for the time axis
 ENVELOPE_FILL = "#0d6efd"
 PAUSE_FILL = "#ffe69c"
@@ -62,17 +63,21 @@ def waveform_svg(figures: dict, *, marks: list[dict] | None = None) -> str:
         f'<line class="waveform-axis" x1="0" y1="{middle:.1f}" x2="{WIDTH}" y2="{middle:.1f}" '
         f'stroke="{MUTED}" stroke-width="0.5"/>'
     )
+    row_ends = [-LABEL_ROOM, -LABEL_ROOM]  # where the last label of each row began
     for mark in marks:
         at = mark["at_ms"] / 1000
         label = SECTION_LABELS[mark["section"]]
         left = x(at)
         anchor = "end" if left > WIDTH - 60 else "start"
         dx = -3 if anchor == "end" else 3
+        # The upper row unless the previous label there is too close; then the lower.
+        row = 0 if left - row_ends[0] >= LABEL_ROOM or left - row_ends[1] < LABEL_ROOM else 1
+        row_ends[row] = left
         parts.append(
             f'<g class="waveform-mark"><title>{escape(f"{label} from {mmss(at)}")}</title>'
-            f'<line x1="{left:.1f}" y1="{TOP - 14}" x2="{left:.1f}" y2="{HEIGHT - BOTTOM}" '
+            f'<line x1="{left:.1f}" y1="{2 + 13 * row}" x2="{left:.1f}" y2="{HEIGHT - BOTTOM}" '
             f'stroke="{MARK_STROKE}" stroke-width="1.5"/>'
-            f'<text class="waveform-mark-label" x="{left + dx:.1f}" y="{TOP - 5}" '
+            f'<text class="waveform-mark-label" x="{left + dx:.1f}" y="{12 + 13 * row}" '
             f'font-size="11" text-anchor="{anchor}" fill="{MARK_STROKE}">{escape(label)}</text></g>'
         )
     parts.append(

@@ -69,6 +69,24 @@ def test_section_marks_are_labelled_lines_at_their_time():
     assert groups[1].find(f"{SVG}title").text == "Action from 0:25"
 
 
+def test_close_marks_put_their_labels_on_two_rows():
+    close = [{"section": "situation", "at_ms": 0}, {"section": "task", "at_ms": 3000}]
+    root = parse(waveform_svg(FIGURES, marks=close))
+    rows = [
+        float(t.get("y"))
+        for t in root.iter(f"{SVG}text")
+        if t.get("class") == "waveform-mark-label"
+    ]
+    assert rows[0] != rows[1]
+    apart = parse(waveform_svg(FIGURES, marks=MARKS))
+    rows = [
+        float(t.get("y"))
+        for t in apart.iter(f"{SVG}text")
+        if t.get("class") == "waveform-mark-label"
+    ]
+    assert len(set(rows)) == 1
+
+
 def test_without_marks_no_lines_are_drawn():
     root = parse(waveform_svg(FIGURES))
     assert [g for g in root.iter(f"{SVG}g") if g.get("class") == "waveform-mark"] == []
