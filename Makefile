@@ -17,7 +17,7 @@ export UV_PYTHON_DOWNLOADS := never
 # production defaults (DEBUG off) so that they check what production does.
 RUN_DEBUG ?= $(if $(DEBUG),$(DEBUG),true)
 
-.PHONY: run test lint install migrate demo bench bench-import coach-eval lock clean-db superuser
+.PHONY: run test lint install migrate demo bench bench-import bench-delivery coach-eval lock clean-db superuser
 
 $(UV): requirements/uv.txt
 	$(PYTHON) -m venv $(UV_VENV)
@@ -91,6 +91,10 @@ bench: install
 # 2,000 stories (the import cap) through the JSON and CSV import pages; see bench/import_bench.py.
 bench-import: install
 	$(BIN)/python bench/import_bench.py
+
+# A three-minute spoken answer through the delivery analysis; fails above 2 s (bench/README.md).
+bench-delivery: install
+	$(BIN)/python bench/delivery.py
 
 clean-db:
 	@if [ -x $(BIN)/python ]; then $(BIN)/python config/embedded_postgres.py stop var/postgres; fi

@@ -271,6 +271,10 @@ else:
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": RECORDINGS_DIR},
     }
+# A transcript step for the delivery analysis, to come (issue 15 ships none): the
+# dotted path of a callable (samples, rate) -> str, whose text practice/delivery.py
+# stores in the figures' "transcript". Empty: no transcript.
+RECORDING_TRANSCRIBER = env_str("RECORDING_TRANSCRIBER", "")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "recordings": RECORDINGS_STORAGE,

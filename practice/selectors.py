@@ -15,6 +15,7 @@ from django.db.models import Avg, Count, Min, Q, QuerySet
 from django.utils import dateformat, timezone
 
 from practice import charts, delivery, drawing, timing, waveform
+from practice.delivery import PACE_TARGET_WPM
 from practice.models import (
     MARK_SECTIONS,
     RECORDING_MAX_SECONDS,
@@ -36,8 +37,6 @@ SESSIONS_IN_HISTORY = 20
 TIMES_CHARTED = 50
 SUGGESTED_STORIES = 3
 # The pace target of the history's chart, in words per minute.
-# LEAD: on merge, import PACE_TARGET_WPM from practice/delivery.py (helper A) instead.
-PACE_TARGET_WPM = (130, 160)
 # The clock is amber inside the band and red past its end.
 TIMER_STATES = {"under": "under", "inside": "amber", "over": "red"}
 

@@ -57,9 +57,16 @@ def draft_cue_card(sections: Mapping[str, str], metrics: list[str]) -> list[str]
     return [bullet for bullet in bullets if bullet]
 
 
+# "- ", "* " or "•" at the start of a line, repeated ("- • ") as people type them.
+_BULLET_MARK = re.compile(r"^(?:[-*]\s+|\u2022\s*)+")
+
+
 def card_lines(text: str) -> list[str]:
-    """An edited card's bullets: one per non-blank line, leading bullet marks dropped."""
-    lines = (line.strip().lstrip("-*\u2022 ").strip() for line in (text or "").splitlines())
+    """An edited card's bullets: one per non-blank line, leading bullet marks dropped.
+
+    A dash or star is a bullet only when a space follows it, so "**40%** faster" keeps its stars.
+    """
+    lines = (_BULLET_MARK.sub("", line.strip()).strip() for line in (text or "").splitlines())
     return [line for line in lines if line]
 
 

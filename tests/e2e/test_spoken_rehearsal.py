@@ -7,8 +7,6 @@ analysis runs in the real database task worker, the figures appear by htmx,
 the player plays with chapters, and the recording becomes the story's best take.
 """
 
-import shutil
-import subprocess
 import time
 
 import pytest
@@ -23,32 +21,17 @@ from tests.factories import PracticeSettingsFactory, StoryFactory
 
 pytestmark = pytest.mark.e2e
 
-SPEECH = [
-    "When our checkout started failing during the holiday peak, I was asked to fix it.",
-    "I traced every failed payment for a week and found one provider timing out.",
-    "I proposed a fallback to a second provider, and failed payments fell to zero point four percent.",
-]
-
 
 def speech_wav(folder) -> str:
-    """Sentences spoken by espeak-ng with a 1.5 s silence between them (sox)."""
-    # STAND-IN until helper A's tests/audio.py lands; the lead switches it.
-    if not (shutil.which("espeak-ng") and shutil.which("sox")):
-        pytest.skip("espeak-ng and sox make the fake microphone's speech")
-    parts = []
-    for number, sentence in enumerate(SPEECH):
-        spoken = folder / f"part{number}.wav"
-        subprocess.run(["espeak-ng", "-s", "150", "-w", str(spoken), sentence], check=True)
-        parts.append(str(spoken))
-    silence = folder / "silence.wav"
-    subprocess.run(
-        ["sox", "-n", "-r", "22050", "-c", "1", "-b", "16", str(silence), "trim", "0", "1.5"],
-        check=True,
-    )
-    joined = [parts[0], str(silence), parts[1], str(silence), parts[2], str(silence)]
-    out = folder / "speech.wav"
-    subprocess.run(["sox", *joined, "-r", "48000", str(out)], check=True)
-    return str(out)
+    """About 20 s of a spoken STAR answer with a 1.5 s pause (tests/audio.py)."""
+    from tests.audio import AudioToolMissing, spoken_answer_wav
+
+    path = folder / "answer.wav"
+    try:
+        spoken_answer_wav(path, seconds=20, pauses=[1.5])
+    except AudioToolMissing as missing:
+        pytest.skip(str(missing))
+    return str(path)
 
 
 @pytest.fixture(scope="module")

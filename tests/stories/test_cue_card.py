@@ -2,7 +2,7 @@
 
 import pytest
 
-from stories.cue_card import BULLET_MAX, cue_points, draft_cue_card, shorten
+from stories.cue_card import BULLET_MAX, card_lines, cue_points, draft_cue_card, shorten
 from stories.templatetags.story_tags import cue_bullet
 from tests.factories import StoryFactory
 
@@ -94,3 +94,13 @@ def test_a_decimal_figure_stays_in_its_sentence():
         {"result": "Planning fell from 5.5 hours to 40 minutes. Then more."}, []
     )
     assert bullets == ["Planning fell from 5.5 hours to 40 minutes"]
+
+
+def test_an_edited_card_drops_bullet_marks_but_keeps_a_line_that_starts_with_stars():
+    text = "- Set the direction\n* • Cut p99 by 40%\n**0.4%** error rate\n\n•No space bullet"
+    assert card_lines(text) == [
+        "Set the direction",
+        "Cut p99 by 40%",
+        "**0.4%** error rate",
+        "No space bullet",
+    ]
