@@ -142,6 +142,13 @@ def test_record_mark_analyse_and_play_back(mic_page):
     # The figures replace "Analysing…" by themselves (htmx polling).
     for key in ("time", "pace", "pauses", "split"):
         expect(page.get_by_test_id(f"verdict-{key}")).to_be_visible(timeout=10_000)
+    expect(page.get_by_test_id("verdict-pace")).to_contain_text("wpm")
+    assert recording.figures["wpm"] and recording.figures["speaking_s"] > 5
+    assert [part["key"] for part in recording.figures["sections"]] == [
+        "situation+task",
+        "action",
+        "result+learning",
+    ]
     expect(page.get_by_test_id("waveform").locator("svg")).to_be_visible()
 
     chapters = page.get_by_test_id("chapters")
