@@ -51,9 +51,16 @@ run: migrate
 	@echo ""
 	@echo "  Story Bank is running at http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
 	@echo ""
-	@# exec: the server replaces the recipe's shell, so the SIGTERM make passes on
-	@# reaches it, and it leaves the embedded PostgreSQL cleanly.
-	exec env DEBUG=$(RUN_DEBUG) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@# The task worker (the recordings' analysis, django-tasks' db_worker) runs next
+	@# to the server. Both run in the background of this shell, which waits: Ctrl-C
+	@# or the SIGTERM make passes on reaches the trap, which sends SIGTERM to both,
+	@# so each leaves the embedded PostgreSQL cleanly; when the server stops, so
+	@# does the worker. (POSIX sh: a trapped signal interrupts `wait`.)
+	@env DEBUG=$(RUN_DEBUG) $(BIN)/python manage.py db_worker --no-reload --verbosity 1 & worker=$$!; \
+	env DEBUG=$(RUN_DEBUG) $(BIN)/python manage.py runserver $(HOST):$(PORT) & server=$$!; \
+	trap 'kill -TERM $$server $$worker 2>/dev/null' INT TERM; \
+	wait $$server; status=$$?; \
+	kill -TERM $$server $$worker 2>/dev/null; wait; exit $$status
 
 lint: install
 	$(UV) lock --check --quiet

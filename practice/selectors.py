@@ -14,13 +14,22 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Avg, Count, Min, Q, QuerySet
 from django.utils import dateformat, timezone
 
-from practice import charts, drawing, timing
+from practice import charts, delivery, drawing, timing, waveform
 from practice.delivery import PACE_TARGET_WPM
-from practice.models import Answer, PracticeSession, PracticeSettings, Recording, ReviewSchedule
+from practice.models import (
+    MARK_SECTIONS,
+    RECORDING_MAX_SECONDS,
+    Answer,
+    PracticeSession,
+    PracticeSettings,
+    Recording,
+    ReviewSchedule,
+)
 from practice.ranking import QuestionCard, RankedStory, StoryCard, explain, rank_stories
 from principles.models import Level, Question
+from stories.cue_card import cue_points
 from stories.models import Story, story_tag_ids
-from stories.star import TIME_BUDGET, budget_seconds
+from stories.star import SECTION_LABELS, TIME_BUDGET, budget_seconds
 
 ANSWERS_PER_PAGE = 25
 RECENT_ON_HOME = 5
@@ -147,10 +156,12 @@ def suggestions(*, user, question: Question) -> list[Suggestion]:
 def session_page(*, session: PracticeSession) -> dict:
     """The current question (with suggested stories and the clock) or the summary."""
     answers = list(
-        session.answers.select_related("question__level", "story").prefetch_related(
-            "question__principles", "question__themes"
-        )
+        session.answers.select_related(
+            "question__level", "story", "recording__story"
+        ).prefetch_related("question__principles", "question__themes")
     )
+    for answer in answers:
+        answer.recording_or_none = recording_of(answer)
     current = next((a for a in answers if a.rating is None), None) if session.is_active else None
     now = timezone.now()
     context = {
@@ -168,6 +179,10 @@ def session_page(*, session: PracticeSession) -> dict:
         verdict = session.band_verdict(elapsed)
         context["elapsed"] = timing.mmss(elapsed)
         context["elapsed_state"] = TIMER_STATES[verdict]
+    if current is not None and current.state == Answer.State.RUNNING:
+        context["recorder"] = recorder(session=session, answer=current)
+    if current is not None and current.recording_or_none is not None:
+        context["review"] = recording_review(recording=current.recording_or_none, session=session)
     if current is not None:
         ranked = suggestions(user=session.owner_id, question=current.question)
         context["suggestions"] = ranked[:SUGGESTED_STORIES]
@@ -184,6 +199,97 @@ def session_page(*, session: PracticeSession) -> dict:
         context["due_count"] = due_count(user=session.owner_id, today=today)
         context["today"] = today
     return context
+
+
+def recording_of(answer: Answer) -> Recording | None:
+    """The answer's recording, read from the cache `select_related("recording")` filled."""
+    try:
+        return answer.recording
+    except Recording.DoesNotExist:
+        return None
+
+
+@dataclass(frozen=True)
+class MarkKey:
+    """A section button of the running panel: S T A R L, and its part of the time budget."""
+
+    section: str
+    label: str
+    key: str
+    part: str
+    share_seconds: int
+
+
+SECTION_PARTS = {
+    "situation": "situation+task",
+    "task": "situation+task",
+    "action": "action",
+    "result": "result+learning",
+    "learning": "result+learning",
+}
+
+
+def recorder(*, session: PracticeSession, answer: Answer) -> dict:
+    """What the running panel's recorder, section marks and cue card need."""
+    shares = budget_seconds(round((session.band_min_seconds + session.band_max_seconds) / 2))
+    recording = answer.recording_or_none
+    return {
+        "marks": [
+            MarkKey(
+                key, SECTION_LABELS[key], key[0], SECTION_PARTS[key], shares[SECTION_PARTS[key]]
+            )
+            for key in MARK_SECTIONS
+        ],
+        "max_ms": RECORDING_MAX_SECONDS * 1000,
+        "resume": recording is not None and recording.status == Recording.Status.RECORDING,
+        "cue_points": cue_points(answer.story) if answer.story_id else [],
+    }
+
+
+@dataclass(frozen=True)
+class Chapter:
+    label: str
+    start_ms: int
+    end_ms: int
+
+    @property
+    def start_s(self) -> float:
+        return self.start_ms / 1000
+
+    @property
+    def time(self) -> str:
+        return timing.mmss(self.start_ms // 1000)
+
+
+def chapters(recording: Recording) -> list[Chapter]:
+    """The section marks as chapters: each runs to the next mark, the last to the end."""
+    marks = [m for m in recording.marks if m.get("section") in SECTION_LABELS]
+    if not marks:
+        return []
+    end = max(recording.recorded_ms, *(m["at_ms"] for m in marks))
+    ends = [mark["at_ms"] for mark in marks[1:]] + [end]
+    return [
+        Chapter(SECTION_LABELS[mark["section"]], mark["at_ms"], until)
+        for mark, until in zip(marks, ends, strict=True)
+    ]
+
+
+def recording_review(*, recording: Recording, session: PracticeSession) -> dict:
+    """The review of a closed recording: chapters, and once analysed the waveform and verdicts."""
+    review = {"recording": recording, "chapters": chapters(recording)}
+    if recording.status == Recording.Status.ANALYSED and recording.figures:
+        review["waveform"] = waveform.waveform_svg(recording.figures, marks=recording.marks)
+        review["verdicts"] = delivery.assess(
+            recording.figures, band_min=session.band_min_seconds, band_max=session.band_max_seconds
+        )
+    return review
+
+
+def recording_page(*, recording: Recording) -> dict:
+    return {
+        "recording": recording,
+        "review": recording_review(recording=recording, session=recording.answer.session),
+    }
 
 
 def figure(figures, key: str) -> float | None:

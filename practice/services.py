@@ -7,19 +7,37 @@ sends two requests at once is applied once: pressing Start or Done again
 changes nothing, and a rating before Done is refused without writing.
 """
 
+import itertools
+import logging
 import random
+import tempfile
+from dataclasses import dataclass
 from datetime import datetime
 
+from django.core.files import File
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from practice import drawing, scheduling, selectors
-from practice.models import Answer, PracticeSession, PracticeSettings, ReviewSchedule
+from practice import delivery, drawing, joining, scheduling, selectors
+from practice.models import (
+    MARK_SECTIONS,
+    RECORDING_MAX_BYTES,
+    RECORDING_MAX_SECONDS,
+    Answer,
+    PracticeSession,
+    PracticeSettings,
+    Recording,
+    RecordingChunk,
+    ReviewSchedule,
+    recording_path,
+)
 from principles.models import Principle, Theme
 from stories.models import Story
 from stories.services import stories_rescore
 
 Mode = PracticeSession.Mode
+logger = logging.getLogger(__name__)
 
 
 class PracticeError(Exception):
@@ -159,6 +177,9 @@ def answer_stop(*, answer: Answer) -> Answer:
     if answer.state == Answer.State.PENDING:
         raise PracticeError("Press Start before Done: the clock for this question has not started.")
     close(answer, now=timezone.now(), automatically=False)
+    recording = Recording.objects.filter(answer=answer, status=Recording.Status.RECORDING).first()
+    if recording is not None:
+        recording_close(recording=recording)
     return answer
 
 
@@ -230,6 +251,11 @@ def session_end(*, session: PracticeSession, status: str) -> PracticeSession:
     running = session.answers.filter(started_at__isnull=False, stopped_at__isnull=True)
     for answer in running.select_related("session"):
         close(answer, now=now, automatically=True)
+    open_recordings = Recording.objects.filter(
+        answer__session=session, status=Recording.Status.RECORDING
+    )
+    for recording in open_recordings:
+        recording_close(recording=recording)
     session.status = status
     session.finished_at = now
     session.save(update_fields=["status", "finished_at"])
@@ -246,3 +272,246 @@ def session_finish(*, session: PracticeSession) -> PracticeSession:
 def session_abandon(*, session: PracticeSession) -> PracticeSession:
     """Give up on the session; its rated answers still count for the schedule."""
     return session_end(session=session, status=PracticeSession.Status.ABANDONED)
+
+
+# --- Recording an answer aloud -----------------------------------------------------
+# The browser opens a recording when the clock starts, uploads a chunk every few
+# seconds, taps section marks, and Done closes it: the chunks are joined into one
+# file and analysed in the background (practice/tasks.py).
+
+# Containers the analysis and the join decode (MediaRecorder's usual offers).
+RECORDING_MIME_TYPES = ("audio/webm", "audio/ogg", "audio/mp4", "audio/wav")
+MIME_MAX = 100
+SEGMENT_MAX = 999
+SEQUENCE_MAX = 99_999
+MARKS_MAX = 100
+RECORDING_MAX_MS = RECORDING_MAX_SECONDS * 1000
+TOO_LONG = (
+    "The recording stopped at 15 minutes, the longest a recording can be. "
+    "What you said until then is kept."
+)
+TOO_BIG = (
+    "The recording stopped at 30 MB, the largest a recording can be. "
+    "What you said until then is kept."
+)
+
+
+class RecordingError(PracticeError):
+    """A recording request refused without writing; the message is for the user."""
+
+
+class RecordingClosed(RecordingError):
+    """The recording no longer takes audio or marks."""
+
+
+@dataclass(frozen=True)
+class ChunkReceipt:
+    """What became of an uploaded chunk: stored, or refused by a limit (`refused` says why)."""
+
+    chunk: RecordingChunk | None
+    recording: Recording
+    refused: str = ""
+
+
+def locked_recording(recording: Recording) -> Recording:
+    return Recording.objects.select_for_update().get(pk=recording.pk)
+
+
+def clean_mime_type(mime_type: str) -> str:
+    mime_type = (mime_type or "").strip().lower()
+    if len(mime_type) > MIME_MAX or not mime_type.startswith(RECORDING_MIME_TYPES):
+        raise RecordingError("This browser offers no audio format Story Bank can keep.")
+    return mime_type
+
+
+@transaction.atomic
+def recording_open(*, answer: Answer, mime_type: str) -> tuple[Recording, int]:
+    """The running answer's recording and the segment number its next recorder run uses.
+
+    Opening it again (a reload while the clock runs) returns the same recording
+    and a new segment, so the chunks of both runs are kept and joined in order.
+    """
+    answer = locked(answer)
+    require_active(answer.session)
+    if answer.state != Answer.State.RUNNING:
+        raise RecordingError("Press Start first: a recording runs while the clock does.")
+    mime_type = clean_mime_type(mime_type)
+    recording, created = Recording.objects.get_or_create(
+        answer=answer,
+        defaults={"owner": answer.session.owner, "story": answer.story, "mime_type": mime_type},
+    )
+    if recording.status != Recording.Status.RECORDING:
+        raise RecordingClosed("This answer's recording is closed.")
+    if created:
+        return recording, 0
+    last = recording.chunks.order_by("-segment").values_list("segment", flat=True).first()
+    segment = 0 if last is None else last + 1
+    if segment > SEGMENT_MAX:
+        raise RecordingError("This recording was restarted too many times; press Done.")
+    return recording, segment
+
+
+def require_recording(recording: Recording) -> None:
+    if recording.status != Recording.Status.RECORDING:
+        raise RecordingClosed("This recording is closed: it takes no more audio or marks.")
+
+
+@transaction.atomic
+def recording_chunk_add(
+    *,
+    recording: Recording,
+    segment: int,
+    sequence: int,
+    data: bytes,
+    recorded_ms: int | None = None,
+) -> ChunkReceipt:
+    """Store one chunk; the same (segment, sequence) sent again is the chunk already kept.
+
+    `recorded_ms` is the browser recorder's clock at the end of the chunk, from the
+    start of the recording. A chunk past 15 minutes or 30 MB is refused, and the
+    recording is closed with what arrived before it.
+    """
+    recording = locked_recording(recording)
+    if not (0 <= segment <= SEGMENT_MAX and 0 <= sequence <= SEQUENCE_MAX):
+        raise RecordingError("That chunk number is out of range.")
+    if recorded_ms is not None and not 0 <= recorded_ms <= 10 * RECORDING_MAX_MS:
+        raise RecordingError("The recorded time of that chunk is out of range.")
+    existing = recording.chunks.filter(segment=segment, sequence=sequence).first()
+    if existing is not None:
+        return ChunkReceipt(existing, recording)
+    require_recording(recording)
+    if not data:
+        raise RecordingError("That chunk was empty.")
+    refused = ""
+    if recording.size_bytes + len(data) > RECORDING_MAX_BYTES:
+        refused = TOO_BIG
+    elif recorded_ms is not None and recorded_ms > RECORDING_MAX_MS:
+        refused = TOO_LONG
+    if refused:
+        return ChunkReceipt(None, recording_close(recording=recording, problem=refused), refused)
+    chunk = RecordingChunk(
+        recording=recording, segment=segment, sequence=sequence, size_bytes=len(data)
+    )
+    name = recording_path(recording, f"chunks/{segment:03d}-{sequence:05d}.part")
+    chunk.data.save(name, ContentFile(data), save=False)
+    chunk.full_clean(exclude=["recording"])
+    chunk.save()
+    recording.size_bytes += len(data)
+    recording.recorded_ms = max(recording.recorded_ms, recorded_ms or 0)
+    recording.save(update_fields=["size_bytes", "recorded_ms"])
+    return ChunkReceipt(chunk, recording)
+
+
+@transaction.atomic
+def recording_mark_add(*, recording: Recording, section: str, at_ms: int) -> Recording:
+    """Add a section tap, keeping the marks in time order (the same tap twice is one mark)."""
+    recording = locked_recording(recording)
+    require_recording(recording)
+    if section not in MARK_SECTIONS:
+        raise RecordingError("Mark one of Situation, Task, Action, Result or Learning.")
+    if not 0 <= at_ms <= RECORDING_MAX_MS:
+        raise RecordingError("A mark must fall inside the 15 minutes a recording can last.")
+    mark = {"section": section, "at_ms": at_ms}
+    if mark not in recording.marks:
+        if len(recording.marks) >= MARKS_MAX:
+            raise RecordingError("This recording has as many marks as it can keep.")
+        recording.marks = sorted([*recording.marks, mark], key=lambda m: m["at_ms"])
+        recording.save(update_fields=["marks"])
+    return recording
+
+
+def spooled_segments(recording: Recording):
+    """Each segment's chunks, byte-concatenated into a temporary file, in order."""
+    chunks = recording.chunks.order_by("segment", "sequence")
+    for _, segment in itertools.groupby(chunks, key=lambda chunk: chunk.segment):
+        with tempfile.TemporaryFile() as spool:
+            for chunk in segment:
+                with chunk.data.open("rb") as data:
+                    for block in data.chunks():
+                        spool.write(block)
+            spool.seek(0)
+            yield spool
+
+
+@transaction.atomic
+def recording_close(*, recording: Recording, problem: str = "") -> Recording:
+    """Join the chunks into the recording's audio and queue its analysis.
+
+    Closing twice changes nothing. With no decodable audio the recording is
+    marked failed, with the reason in words; the chunks go either way (their
+    files are deleted after the commit, see practice/apps.py).
+    """
+    recording = locked_recording(recording)
+    if recording.status != Recording.Status.RECORDING:
+        return recording
+    recording.closed_at = timezone.now()
+    recording.problem = problem
+    with tempfile.TemporaryFile() as joined:
+        try:
+            recording.recorded_ms = joining.join_segments(spooled_segments(recording), joined)
+        except joining.JoinError as error:
+            recording.status = Recording.Status.FAILED
+            recording.problem = str(error)
+            recording.size_bytes = 0
+        else:
+            joined.seek(0)
+            name = f"answer.{joining.JOINED_EXTENSION}"
+            recording.audio.save(name, File(joined, name=name), save=False)
+            recording.size_bytes = recording.audio.size
+            recording.mime_type = joining.JOINED_MIME
+            recording.status = Recording.Status.ANALYSING
+    recording.full_clean(exclude=["owner", "answer", "story"])
+    recording.save()
+    recording.chunks.all().delete()
+    if recording.status == Recording.Status.ANALYSING:
+        from practice.tasks import analyse_recording_task
+
+        recording_id = recording.pk
+        transaction.on_commit(lambda: analyse_recording_task.enqueue(recording_id))
+    return recording
+
+
+@transaction.atomic
+def recording_analyse(*, recording: Recording) -> Recording:
+    """Measure the delivery (practice/delivery.py) and keep the figures, or why it failed."""
+    recording = locked_recording(recording)
+    if recording.status != Recording.Status.ANALYSING:
+        return recording
+    try:
+        with recording.audio.open("rb") as audio:
+            figures = delivery.analyse(audio, marks=recording.marks)
+    except delivery.AudioError as error:
+        recording.status, recording.problem = Recording.Status.FAILED, str(error)[:300]
+    except Exception:
+        logger.exception("Analysing recording %s failed", recording.pk)
+        recording.status = Recording.Status.FAILED
+        recording.problem = "The analysis failed unexpectedly; the audio still plays."
+    else:
+        recording.status, recording.figures = Recording.Status.ANALYSED, figures
+    recording.analysed_at = timezone.now()
+    recording.save(update_fields=["status", "problem", "figures", "analysed_at"])
+    return recording
+
+
+@transaction.atomic
+def recording_best_take_set(*, recording: Recording, on: bool = True) -> Recording:
+    """Make this the story's best take (the story's previous one stops being it), or unset it."""
+    recording = locked_recording(recording)
+    if on and recording.story_id is None:
+        raise RecordingError("This answer was told without a story from your bank.")
+    if on and not recording.audio:
+        raise RecordingError("Only a recording with audio can be a best take.")
+    if on:
+        others = Recording.objects.select_for_update().filter(
+            story_id=recording.story_id, is_best_take=True
+        )
+        others.exclude(pk=recording.pk).update(is_best_take=False)
+    recording.is_best_take = on
+    recording.save(update_fields=["is_best_take"])
+    return recording
+
+
+@transaction.atomic
+def recording_delete(*, recording: Recording) -> None:
+    """Delete the recording; its audio and chunk files go after the commit (practice/apps.py)."""
+    recording.delete()

@@ -1,4 +1,3 @@
-from django.http import Http404
 from django.urls import path
 
 from practice import views
@@ -6,6 +5,7 @@ from practice import views
 app_name = "practice"
 
 answer = "sessions/<int:pk>/answers/<int:answer_pk>"
+recording = "recordings/<uuid:uuid>"
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -19,16 +19,17 @@ urlpatterns = [
     path("sessions/<int:pk>/finish/", views.session_finish, name="finish"),
     path("sessions/<int:pk>/abandon/", views.session_abandon, name="abandon"),
     path("stories/<int:pk>/", views.story_practice, name="story"),
-]
-
-
-# PLACEHOLDER: helper B — the recording page and the best take are B's views; these
-# stand-ins only let the story page's links reverse on this branch (the lead drops them).
-def placeholder(request, uuid):  # pragma: no cover - replaced by helper B's views
-    raise Http404("PLACEHOLDER: helper B")
-
-
-urlpatterns += [
-    path("recordings/<uuid:uuid>/", placeholder, name="recording"),
-    path("recordings/<uuid:uuid>/best-take/", placeholder, name="recording-best-take"),
+    path(f"{answer}/recording/", views.recording_open, name="recording-open"),
+    path(
+        f"{recording}/chunks/<int:segment>/<int:sequence>/",
+        views.recording_chunk,
+        name="recording-chunk",
+    ),
+    path(f"{recording}/marks/", views.recording_mark, name="recording-mark"),
+    path(f"{recording}/close/", views.recording_close, name="recording-close"),
+    path(f"{recording}/", views.recording_detail, name="recording"),
+    path(f"{recording}/audio/", views.recording_audio, name="recording-audio"),
+    path(f"{recording}/chapters.vtt", views.recording_chapters, name="recording-chapters"),
+    path(f"{recording}/best-take/", views.recording_best_take, name="recording-best-take"),
+    path(f"{recording}/delete/", views.recording_delete, name="recording-delete"),
 ]

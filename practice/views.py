@@ -7,14 +7,24 @@ on; the same forms post and redirect without it.
 """
 
 from collections.abc import Callable
+from uuid import UUID
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    JsonResponse,
+    QueryDict,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from config.htmx import HtmxHttpRequest, template_for
-from practice import selectors, services
+from practice import ranges, selectors, services
 from practice.forms import (
     HistoryFilterForm,
     PracticeSettingsForm,
@@ -22,7 +32,7 @@ from practice.forms import (
     StartAnswerForm,
     StartSessionForm,
 )
-from practice.models import Answer, PracticeSession, PracticeSettings
+from practice.models import Answer, PracticeSession, PracticeSettings, Recording
 from stories.views.helpers import get_story_for_user
 
 
@@ -170,3 +180,217 @@ def story_practice(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     story = get_story_for_user(request, pk)
     context = {"story": story, "practice": selectors.story_practice(story=story)}
     return render(request, template_for(request, "practice/story.html", "summary"), context)
+
+
+# --- Recordings ------------------------------------------------------------------
+# The recorder script (static/js/practice-recorder.js) talks JSON to these views;
+# a refusal is a 4xx with {"error": "..."} in words, never a 500.
+
+AUDIO_BLOCK = 64 * 1024
+# The id of the story page's practice card (templates/practice/story.html), an htmx target.
+STORY_PRACTICE_TARGET = "story-practice"
+
+
+def get_recording_for_user(request: HttpRequest, uuid: UUID) -> Recording:
+    """The signed-in user's recording `uuid`, or 404 (never 403: existence does not leak)."""
+    recordings = Recording.objects.select_related("answer__session", "answer__question", "story")
+    return get_object_or_404(recordings, uuid=uuid, owner=request.user)
+
+
+def recording_urls(recording: Recording) -> dict:
+    return {
+        "uuid": str(recording.uuid),
+        "mark_url": reverse("practice:recording-mark", args=[recording.uuid]),
+        "close_url": reverse("practice:recording-close", args=[recording.uuid]),
+        "review_url": reverse("practice:recording", args=[recording.uuid]),
+    }
+
+
+def refused(error: services.PracticeError) -> JsonResponse:
+    status = 409 if isinstance(error, services.RecordingClosed) else 400
+    return JsonResponse({"error": str(error)}, status=status)
+
+
+def whole_number(value: str | None) -> int | None:
+    """A non-negative integer from the request, or None (not a number, or absent)."""
+    value = (value or "").strip()
+    return int(value) if value.isdigit() and len(value) <= 12 else None
+
+
+@require_POST
+def recording_open(request: HttpRequest, pk: int, answer_pk: int) -> JsonResponse:
+    _, answer = get_answer_for_user(request, pk, answer_pk)
+    try:
+        recording, segment = services.recording_open(
+            answer=answer, mime_type=request.POST.get("mime_type", "")
+        )
+    except services.PracticeError as error:
+        return refused(error)
+    chunk_url = reverse("practice:recording-chunk", args=[recording.uuid, segment, 0])
+    return JsonResponse(
+        {
+            **recording_urls(recording),
+            "segment": segment,
+            # The chunk URL of sequence 0; the script replaces the last number.
+            "chunk_url": chunk_url.removesuffix("0/"),
+            "recorded_ms": recording.recorded_ms,
+            "max_ms": services.RECORDING_MAX_MS,
+            "marks": recording.marks,
+        }
+    )
+
+
+@require_POST
+def recording_chunk(request: HttpRequest, uuid: UUID, segment: int, sequence: int) -> JsonResponse:
+    recording = get_recording_for_user(request, uuid)
+    recorded_ms = whole_number(request.GET.get("recorded_ms"))
+    try:
+        receipt = services.recording_chunk_add(
+            recording=recording,
+            segment=segment,
+            sequence=sequence,
+            data=request.body,
+            recorded_ms=recorded_ms,
+        )
+    except services.PracticeError as error:
+        return refused(error)
+    if receipt.refused:
+        return JsonResponse({"error": receipt.refused, "closed": True}, status=413)
+    return JsonResponse(
+        {"segment": segment, "sequence": sequence, "recorded_ms": receipt.recording.recorded_ms},
+        status=201,
+    )
+
+
+@require_POST
+def recording_mark(request: HttpRequest, uuid: UUID) -> JsonResponse:
+    recording = get_recording_for_user(request, uuid)
+    at_ms = whole_number(request.POST.get("at_ms"))
+    if at_ms is None:
+        return JsonResponse({"error": "A mark needs the time it was tapped."}, status=400)
+    try:
+        recording = services.recording_mark_add(
+            recording=recording, section=request.POST.get("section", ""), at_ms=at_ms
+        )
+    except services.PracticeError as error:
+        return refused(error)
+    return JsonResponse({"marks": recording.marks})
+
+
+@require_POST
+def recording_close(request: HttpRequest, uuid: UUID) -> JsonResponse:
+    recording = services.recording_close(recording=get_recording_for_user(request, uuid))
+    return JsonResponse(
+        {**recording_urls(recording), "status": recording.status, "problem": recording.problem}
+    )
+
+
+@require_safe
+def recording_detail(request: HtmxHttpRequest, uuid: UUID) -> HttpResponse:
+    recording = get_recording_for_user(request, uuid)
+    partial = "figures" if request.GET.get("part") == "figures" else "review"
+    context = selectors.recording_page(recording=recording)
+    return render(request, template_for(request, "practice/recording.html", partial), context)
+
+
+@require_safe
+def recording_audio(request: HttpRequest, uuid: UUID) -> HttpResponseBase:
+    """The audio, streamed from storage; one byte range when the player asks for it."""
+    recording = get_recording_for_user(request, uuid)
+    if not recording.audio:
+        return HttpResponse("This recording has no audio.", status=404, content_type="text/plain")
+    size = recording.size_bytes
+    try:
+        wanted = ranges.byte_range(request.headers.get("Range"), size)
+    except ranges.Unsatisfiable:
+        response = HttpResponse(status=416)
+        response["Content-Range"] = f"bytes */{size}"
+        return response
+    first, last = wanted if wanted is not None else (0, size - 1)
+    response = StreamingHttpResponse(
+        stream(recording, first, last - first + 1) if request.method != "HEAD" else [],
+        status=206 if wanted is not None else 200,
+        content_type=recording.mime_type or "application/octet-stream",
+    )
+    response["Content-Length"] = str(last - first + 1)
+    response["Accept-Ranges"] = "bytes"
+    if wanted is not None:
+        response["Content-Range"] = f"bytes {first}-{last}/{size}"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def stream(recording: Recording, start: int, length: int):
+    """`length` bytes from `start`, read through the storage API a block at a time."""
+    with recording.audio.storage.open(recording.audio.name, "rb") as audio:
+        audio.seek(start)
+        while length > 0:
+            block = audio.read(min(AUDIO_BLOCK, length))
+            if not block:
+                break
+            length -= len(block)
+            yield block
+
+
+def vtt_time(ms: int) -> str:
+    hours, rest = divmod(ms, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    return f"{hours:02d}:{minutes:02d}:{rest // 1000:02d}.{rest % 1000:03d}"
+
+
+@require_safe
+def recording_chapters(request: HttpRequest, uuid: UUID) -> HttpResponse:
+    """The section marks as WebVTT chapters, for the player's <track kind="chapters">."""
+    recording = get_recording_for_user(request, uuid)
+    cues = [
+        f"{number}\n{vtt_time(c.start_ms)} --> {vtt_time(c.end_ms)}\n{c.label}"
+        for number, c in enumerate(selectors.chapters(recording), start=1)
+    ]
+    return HttpResponse(
+        "\n\n".join(["WEBVTT", *cues]) + "\n", content_type="text/vtt; charset=utf-8"
+    )
+
+
+def back_to(request: HttpRequest, default: str) -> str:
+    """The page the form came from (`next`, only this site's), else `default`."""
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return default
+
+
+@require_POST
+def recording_best_take(request: HtmxHttpRequest, uuid: UUID) -> HttpResponse:
+    recording = get_recording_for_user(request, uuid)
+    on = request.POST.get("on", "1") != "0"
+    try:
+        services.recording_best_take_set(recording=recording, on=on)
+    except services.PracticeError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, "Marked as this story's best take." if on else "No longer the best take."
+        )
+    if request.htmx and request.htmx.target == STORY_PRACTICE_TARGET and recording.story:
+        # Posted from the story page's practice card: that card comes back, refreshed.
+        story = recording.story
+        context = {"story": story, "practice": selectors.story_practice(story=story)}
+        return render(request, "practice/story.html#summary", context)
+    if request.htmx:
+        return recording_detail_partial(request, recording)
+    return redirect(back_to(request, reverse("practice:recording", args=[recording.uuid])))
+
+
+def recording_detail_partial(request: HtmxHttpRequest, recording: Recording) -> HttpResponse:
+    recording.refresh_from_db()
+    context = selectors.recording_page(recording=recording)
+    return render(request, "practice/recording.html#review", context)
+
+
+@require_POST
+def recording_delete(request: HttpRequest, uuid: UUID) -> HttpResponse:
+    recording = get_recording_for_user(request, uuid)
+    session = recording.answer.session
+    services.recording_delete(recording=recording)
+    messages.success(request, "Recording deleted, with its audio.")
+    return redirect(back_to(request, session.get_absolute_url()))

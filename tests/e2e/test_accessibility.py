@@ -339,6 +339,25 @@ def practice_home_data(user):
     session_with(user, states=["rated", "rated"], status="finished")
 
 
+def recorded(user):
+    """A stopped answer told aloud and analysed, with section marks: the review shows."""
+    from practice.models import Recording
+    from tests.factories import RecordingFactory
+    from tests.practice.recordings import FIGURES
+
+    session = session_with(user, states=["stopped", "pending"])
+    answer = session.answers.get(position=1)
+    return RecordingFactory(
+        answer=answer,
+        audio="x/answer.webm",
+        size_bytes=10,
+        recorded_ms=150_000,
+        marks=[{"section": "situation", "at_ms": 0}, {"section": "action", "at_ms": 30_000}],
+        status=Recording.Status.ANALYSED,
+        figures=FIGURES,
+    )
+
+
 def session(*states: str, status: str = "active") -> Callable:
     return lambda user: session_with(user, states=list(states), status=status)
 
@@ -401,6 +420,14 @@ SIGNED_IN_PAGES = [
     ),
     ("session, timer running", visit(at_url, by_test_id("countdown"), session("rated", "running"))),
     ("session, rating", visit(at_url, by_test_id("band-verdict"), session("stopped", "pending"))),
+    (
+        "session, rating a recorded answer",
+        visit(lambda r: r.answer.session.get_absolute_url(), by_test_id("verdicts"), recorded),
+    ),
+    (
+        "recording review",
+        visit(lambda r: f"/practice/recordings/{r.uuid}/", by_test_id("chapters"), recorded),
+    ),
     (
         "session, all answered",
         visit(at_url, heading("All 2 questions answered"), session("rated", "rated")),

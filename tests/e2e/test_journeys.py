@@ -177,7 +177,10 @@ def write_story_with_the_coach(journey: Journey) -> None:
     expect(page.get_by_role("heading", name=TITLE)).to_be_visible()
     expect(page.get_by_role("alert").filter(has_text="is in your bank")).to_be_visible()
     expect(page.get_by_role("heading", name="Action")).to_be_visible()
-    expect(page.get_by_text("I profiled a full production run")).to_be_visible()
+    # The section as written (the cue card below quotes it too).
+    expect(
+        page.get_by_role("paragraph").filter(has_text="I profiled a full production run")
+    ).to_be_visible()
     expect(page.locator('[data-code="we_not_i"]')).to_have_count(0)
 
 
@@ -322,7 +325,9 @@ def import_into_second_account(journey: Journey, saved) -> None:
     expect(page.get_by_test_id("result-count")).to_have_text("1 story")
     page.get_by_role("link", name=TITLE).click()
     expect(page.get_by_role("heading", name=TITLE)).to_be_visible()
-    expect(page.get_by_text("Planning fell from 5.5 hours to 3 hours")).to_be_visible()
+    expect(
+        page.get_by_role("paragraph").filter(has_text="Planning fell from 5.5 hours to 3 hours")
+    ).to_be_visible()
     tagged = page.get_by_test_id("tagged-principles")
     expect(tagged.get_by_role("button", name="Remove Frugality")).to_be_visible()
     expect(page.get_by_test_id("practice-summary")).to_contain_text("Practised 2 times")

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from stories.models import Story
-from tests.factories import AnswerFactory, PracticeSessionFactory, StoryFactory
+from tests.factories import AnswerFactory, PracticeSessionFactory, RecordingFactory, StoryFactory
 from tests.security.test_urls import database_fingerprint
 
 pytestmark = pytest.mark.django_db
@@ -71,12 +71,20 @@ ENDPOINTS = {
         lambda o: reverse("practice:answer-rate", args=[o["session"].pk, o["answer"].pk]),
         ["said_i", "named_obstacle", "gave_number", "said_learning", "rating", "notes", "story"],
     ),
+    "practice:recording-open": (
+        lambda o: reverse("practice:recording-open", args=[o["session"].pk, o["answer"].pk]),
+        ["mime_type"],
+    ),
+    "practice:recording-mark": (
+        lambda o: reverse("practice:recording-mark", args=[o["recording"].uuid]),
+        ["section", "at_ms"],
+    ),
     "account_login": (lambda o: reverse("account_login"), ["login", "password", "remember"]),
     "account_signup": (lambda o: reverse("account_signup"), ["email", "password1", "password2"]),
 }
 
 # Endpoints whose success is a 200 with a write (the autosave keeps a draft).
-WRITES_ON_200 = {"stories:autosave"}
+WRITES_ON_200 = {"stories:autosave", "practice:recording-mark"}
 # The edit conflict page (409, e.g. for a garbled version) keeps the losing text as a
 # revision on purpose; the story itself must not change.
 WRITES_ON_409 = {"stories:edit"}
@@ -118,6 +126,10 @@ def objects(user):
         "revision": record_revision(story, kind="save"),
         "session": session,
         "answer": AnswerFactory(session=session),
+        # An open recording of a running answer, taking section marks.
+        "recording": RecordingFactory(
+            answer=AnswerFactory(session=session, started_at=session.started_at)
+        ),
     }
 
 

@@ -13,11 +13,14 @@ import zipfile
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from stories.models import Story
-from tests.factories import AnswerFactory, PracticeSessionFactory, StoryFactory
+from tests.factories import AnswerFactory, PracticeSessionFactory, RecordingFactory, StoryFactory
+from tests.practice.recordings import use_storage
 
 pytestmark = pytest.mark.django_db
 
@@ -109,6 +112,21 @@ ROUTES = {
         lambda o: {"pk": o["session"].pk, "answer_pk": o["answer"].pk},
     ),
     "practice:finish": ({"POST"}, lambda o: {"pk": o["session"].pk}),
+    "practice:recording-open": (
+        {"POST"},
+        lambda o: {"pk": o["session"].pk, "answer_pk": o["answer"].pk},
+    ),
+    "practice:recording-chunk": (
+        {"POST"},
+        lambda o: {"uuid": o["recording"].uuid, "segment": 0, "sequence": 0},
+    ),
+    "practice:recording-mark": ({"POST"}, lambda o: {"uuid": o["recording"].uuid}),
+    "practice:recording-close": ({"POST"}, lambda o: {"uuid": o["recording"].uuid}),
+    "practice:recording": ({"GET"}, lambda o: {"uuid": o["recording"].uuid}),
+    "practice:recording-audio": ({"GET"}, lambda o: {"uuid": o["recording"].uuid}),
+    "practice:recording-chapters": ({"GET"}, lambda o: {"uuid": o["recording"].uuid}),
+    "practice:recording-best-take": ({"POST"}, lambda o: {"uuid": o["recording"].uuid}),
+    "practice:recording-delete": ({"POST"}, lambda o: {"uuid": o["recording"].uuid}),
     "practice:abandon": ({"POST"}, lambda o: {"pk": o["session"].pk}),
 }
 
@@ -118,10 +136,6 @@ MOVED = {
     "transfer_moved": ({"rest": "cheat-sheet/"}, "stories:transfer_cheat_sheet"),
     "account_delete_moved": (None, "account_delete"),
 }
-
-# PLACEHOLDER: helper B — stand-ins on the story-page branch so its links reverse; helper B's
-# real views (and their ROUTES entries) replace them when the lead merges.
-PLACEHOLDERS = {"practice:recording", "practice:recording-best-take"}
 
 OBJECT_ROUTES = {
     name
@@ -156,14 +170,13 @@ def test_every_url_is_covered():
         and name not in ACCOUNT_PAGES
         and name not in ROUTES
         and name not in MOVED
-        and name not in PLACEHOLDERS
         and not name.startswith("admin:")  # the admin site: staff only, tested below
     ]
     assert uncovered == [], f"URLs without security coverage: {uncovered}"
 
 
 @pytest.fixture
-def owned(user):
+def owned(user, tmp_path, monkeypatch):
     """One of each object a user owns, so every object URL can be built."""
     story = StoryFactory(owner=user, title="Owner's story")
     from stories.services import record_revision
@@ -173,7 +186,16 @@ def owned(user):
     Story.objects.filter(pk=trashed.pk).update(deleted_at="2026-01-01T00:00:00Z")
     session = PracticeSessionFactory(owner=user)
     answer = AnswerFactory(session=session)
+    use_storage(monkeypatch, FileSystemStorage(location=tmp_path / "recordings"))
+    recording = RecordingFactory(
+        answer=AnswerFactory(session=session, answered=True, story=story),
+        marks=[{"section": "situation", "at_ms": 0}],
+    )
+    recording.audio.save("answer.webm", ContentFile(b"owner's audio"), save=False)
+    recording.size_bytes = recording.audio.size
+    recording.save()
     return {
+        "recording": recording,
         "story": story,
         "revision": revision,
         "trashed": trashed,
@@ -250,7 +272,11 @@ def test_second_user_gets_404_for_every_object_url(other_client, owned, name, ht
 @pytest.mark.parametrize("name", sorted(OBJECT_ROUTES))
 def test_an_id_that_does_not_exist_looks_the_same_as_someone_elses(other_client, owned, name):
     real = url_for(name, owned)
-    missing = re.sub(r"/\d+/", "/987654321/", real, count=1)
+    if str(owned["recording"].uuid) in real:
+        missing = real.replace(str(owned["recording"].uuid), "00000000-0000-4000-8000-000000000000")
+    else:
+        missing = re.sub(r"/\d+/", "/987654321/", real, count=1)
+    assert missing != real
     method = sorted(ROUTES[name][0])[0].lower()
     assert (
         getattr(other_client, method)(real).status_code
