@@ -13,3 +13,16 @@ def log_in(page, email="reader@example.com"):
     page.get_by_role("button", name="Sign In").click()
     page.get_by_role("heading", name="Your story bank").wait_for()
     return user
+
+
+def log_out(page):
+    """Sign out through the account menu, as a user does."""
+    page.get_by_test_id("account-menu").click()
+    page.get_by_role("button", name="Log out").click()
+    page.get_by_role("link", name="Log in").first.wait_for()
+
+
+def import_export_file(page, path):
+    """Upload a Story Bank export (JSON or the ZIP with recordings) on the Your data page."""
+    page.get_by_label("Story Bank export (.json)").set_input_files(path)
+    page.get_by_role("button", name="Import the export").click()

@@ -224,7 +224,7 @@ def import_unknown_tags(page, user) -> None:
             }
         ]
     )
-    page.get_by_role("button", name="Import JSON").click()
+    page.get_by_role("button", name="Import the export").click()
     page.get_by_role("heading", name="Some tags are not on this server").wait_for()
 
 
@@ -233,7 +233,7 @@ def import_problems(page, user) -> None:
     page.get_by_label("Story Bank export (.json)").set_input_files(
         files=[{"name": "bank.json", "mimeType": "application/json", "buffer": b"{not json"}]
     )
-    page.get_by_role("button", name="Import JSON").click()
+    page.get_by_role("button", name="Import the export").click()
     page.get_by_test_id("json-problems").wait_for()
 
 

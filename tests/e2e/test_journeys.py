@@ -319,7 +319,7 @@ def import_into_second_account(journey: Journey, saved) -> None:
     journey.account_menu("Your data")
     expect(page.get_by_text("Your bank holds 0 stories.")).to_be_visible()
     page.get_by_label("Story Bank export (.json)").set_input_files(saved)
-    page.get_by_role("button", name="Import JSON").click()
+    page.get_by_role("button", name="Import the export").click()
     expect(page.get_by_role("heading", name="Your story bank")).to_be_visible()
     expect(page.get_by_role("alert")).to_contain_text("Imported 1 story, 1 practice session")
     expect(page.get_by_test_id("result-count")).to_have_text("1 story")

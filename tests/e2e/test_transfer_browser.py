@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from practice.models import PracticeSession
 from stories.models import Story
-from tests.e2e.helpers import log_in
+from tests.e2e.helpers import import_export_file, log_in, log_out
 from tests.stories.test_transfer_services import make_bank
 
 pytestmark = pytest.mark.e2e
@@ -48,14 +48,11 @@ def test_export_a_bank_as_json_and_import_it_into_another_account(page, tmp_path
     assert not page.get_by_role("button", name="Print or save as PDF").is_visible()
     page.emulate_media(media="screen")
 
-    page.get_by_test_id("account-menu").click()
-    page.get_by_role("button", name="Log out").click()
-    page.get_by_role("link", name="Log in").first.wait_for()
+    log_out(page)
 
     bob = log_in(page, "bob@example.com")
     page.goto(reverse("stories:transfer"))
-    page.get_by_label("Story Bank export (.json)").set_input_files(saved)
-    page.get_by_role("button", name="Import JSON").click()
+    import_export_file(page, saved)
     page.get_by_role("heading", name="Your story bank").wait_for()
     page.get_by_text("Imported 2 stories, 2 practice sessions.").wait_for()
     for title in titles:
@@ -88,14 +85,11 @@ def test_export_with_recordings_and_import_the_zip_into_another_account(
     assert "storybank.json" in names
     assert len([name for name in names if name.startswith("recordings/")]) == 2
 
-    page.get_by_test_id("account-menu").click()
-    page.get_by_role("button", name="Log out").click()
-    page.get_by_role("link", name="Log in").first.wait_for()
+    log_out(page)
 
     bob = log_in(page, "bob@example.com")
     page.goto(reverse("stories:transfer"))
-    page.get_by_label("Story Bank export (.json)").set_input_files(saved)
-    page.get_by_role("button", name="Import JSON").click()
+    import_export_file(page, saved)
     page.get_by_role("heading", name="Your story bank").wait_for()
     page.get_by_text("Imported 1 story, 1 practice session with 2 recordings.").wait_for()
     recordings = Recording.objects.filter(owner=bob)
