@@ -15,20 +15,30 @@ from stories.review import sentences
 
 # A bullet longer than this is shortened: about a dozen words, one glance.
 BULLET_MAX = 90
-_CLAUSE_BREAKS = (";", " \u2014 ", " - ", ":", ",")
+# The result carries the key metrics, so its bullet may run a little longer.
+RESULT_BULLET_MAX = 130
+# A clause ends at one of these; each needs the space after it, so "$60,000" and
+# "10:30" are never cut in two.
+_CLAUSE_BREAKS = ("; ", " \u2014 ", " - ", ": ", ", ")
 # How many sentences each section gives: the Action carries the story.
 _SENTENCES_PER_SECTION = {"situation": 1, "task": 1, "action": 2, "result": 1, "learning": 1}
 
 
 def shorten(sentence: str, limit: int = BULLET_MAX) -> str:
-    """The sentence cut to `limit` characters at a clause boundary, else a word boundary."""
+    """The sentence cut to `limit` characters at a clause boundary, else a word boundary.
+
+    Never mid-word, and never so that a figure that fits is dropped.
+    """
     sentence = " ".join(sentence.split()).rstrip(".")
     if len(sentence) <= limit:
         return sentence
     head = sentence[: limit + 1]
+    # A clause cut that would drop a figure the bullet has room for loses the one
+    # thing worth memorising; then the cut falls at the last word instead.
+    figures = [match for match in _FIGURE.finditer(head) if match.end() <= limit]
     for mark in _CLAUSE_BREAKS:
         cut = head.rfind(mark)
-        if cut >= limit // 3:
+        if cut >= limit // 3 and not any(match.start() > cut for match in figures):
             return head[:cut].rstrip(" ,;:\u2014-") + "\u2026"
     cut = head.rfind(" ")
     if cut <= 0:
@@ -40,9 +50,9 @@ def _result_bullet(result: str, metrics: list[str]) -> list[str]:
     """The result's first sentence; with no result written, the key metrics themselves."""
     found = sentences(result or "")
     if found:
-        return [shorten(found[0])]
+        return [shorten(found[0], RESULT_BULLET_MAX)]
     if metrics:
-        return [shorten("; ".join(metrics))]
+        return [shorten("; ".join(metrics), RESULT_BULLET_MAX)]
     return []
 
 

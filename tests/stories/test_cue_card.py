@@ -104,3 +104,18 @@ def test_an_edited_card_drops_bullet_marks_but_keeps_a_line_that_starts_with_sta
         "**0.4%** error rate",
         "No space bullet",
     ]
+
+
+def test_a_figure_with_a_thousands_comma_is_never_cut_in_two():
+    result = (
+        "Failed payments fell from 5% to 0.4% in four weeks, which kept about $60,000 a month "
+        "in orders and cut the complaints to support from two hundred a day to fewer than ten."
+    )
+    bullets = draft_cue_card({"result": result}, ["$60,000 a month"])
+    assert bullets == [
+        "Failed payments fell from 5% to 0.4% in four weeks, which kept about $60,000 a month in "
+        "orders and cut the complaints to support\u2026"
+    ]
+    # Positive control: without a figure after it, the cut falls at the clause.
+    plain = "I traced every failed payment for a week, then I grouped them by provider and by hour"
+    assert shorten(plain, 60) == "I traced every failed payment for a week\u2026"
