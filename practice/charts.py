@@ -7,7 +7,7 @@ colours are SVG presentation attributes (fill, stroke). Every chart carries a
 them), and its rows, so the page can also show the numbers as a table.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -78,6 +78,73 @@ def empty_chart(chart_id: str, title: str, message: str) -> Chart:
     return Chart(title=title, summary=message, svg=svg_frame(chart_id, title, message, body))
 
 
+def when_label(when: datetime) -> str:
+    """Day and time: two recordings on one day must not share a label."""
+    return f"{when:%d %b %H:%M}"
+
+
+def when_row(when: datetime) -> str:
+    return f"{when:%d %b %Y %H:%M}"
+
+
+def time_axis(whens: Sequence[datetime], *, height: int = HEIGHT) -> list[str]:
+    """The first and the last recording's day and time, under the plot's two ends."""
+    labels = [text(LEFT, height - 10, when_label(whens[0]))]
+    if len(whens) > 1:
+        labels.append(text(WIDTH - RIGHT, height - 10, when_label(whens[-1]), anchor="end"))
+    return labels
+
+
+def slot(index: int, count: int) -> float:
+    """The middle of the `index`-th of `count` equal columns across the plot."""
+    return LEFT + (WIDTH - LEFT - RIGHT) * (index + 0.5) / count
+
+
+def banded_plot(
+    values: Sequence[float],
+    whens: Sequence[datetime],
+    *,
+    band: tuple[int, int],
+    axis_labels: tuple[str, str, str],
+    describe: Callable[[float], str],
+) -> tuple[list[str], list[str]]:
+    """Points in time order against a shaded band: the SVG parts and each point's verdict.
+
+    `axis_labels` names the band's two ends and zero; `describe(value)` is a point's
+    tooltip after its time, with "{verdict}" standing for under / inside / over.
+    """
+    low, high = band
+    top = max(high * 1.25, max(values) * 1.1)
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+
+    def y(value: float) -> float:
+        return TOP + plot_h * (1 - value / top)
+
+    low_label, high_label, zero_label = axis_labels
+    parts = [
+        f'<rect x="{LEFT}" y="{y(high):.1f}" width="{plot_w}" '
+        f'height="{y(low) - y(high):.1f}" fill="{BAND}"/>',
+        f'<line x1="{LEFT}" y1="{y(0):.1f}" x2="{WIDTH - RIGHT}" y2="{y(0):.1f}" stroke="{GRID}"/>',
+        text(LEFT - 6, y(low) + 4, low_label, anchor="end"),
+        text(LEFT - 6, y(high) + 4, high_label, anchor="end"),
+        text(LEFT - 6, y(0) + 4, zero_label, anchor="end"),
+    ]
+    count = len(values)
+    line = " ".join(f"{slot(i, count):.1f},{y(v):.1f}" for i, v in enumerate(values))
+    parts.append(f'<polyline points="{line}" fill="none" stroke="{MUTED}" stroke-width="1"/>')
+    colours = {"under": UNDER, "inside": INSIDE, "over": OVER}
+    verdicts = []
+    for i, (value, when) in enumerate(zip(values, whens, strict=True)):
+        verdict = band_verdict(round(value), low, high)
+        label = f"{when_label(when)}: {describe(value).format(verdict=verdict)}"
+        parts.append(
+            f'<circle cx="{slot(i, count):.1f}" cy="{y(value):.1f}" r="4" '
+            f'fill="{colours[verdict]}"><title>{escape(label)}</title></circle>'
+        )
+        verdicts.append(verdict)
+    return parts + time_axis(whens), verdicts
+
+
 def times_chart(
     points: Sequence[TimePoint], *, band_min: int, band_max: int, chart_id: str = "chart-times"
 ) -> Chart:
@@ -85,41 +152,17 @@ def times_chart(
     title = "Answer times against the target band"
     if not points:
         return empty_chart(chart_id, title, "No timed answers yet.")
-    top = max(band_max * 1.25, max(p.seconds for p in points) * 1.1)
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-
-    def y(seconds: float) -> float:
-        return TOP + plot_h * (1 - seconds / top)
-
-    def x(index: int) -> float:
-        return LEFT + (plot_w * (index + 0.5) / len(points))
-
-    parts = [
-        f'<rect x="{LEFT}" y="{y(band_max):.1f}" width="{plot_w}" '
-        f'height="{y(band_min) - y(band_max):.1f}" fill="{BAND}"/>',
-        f'<line x1="{LEFT}" y1="{TOP + plot_h}" x2="{WIDTH - RIGHT}" y2="{TOP + plot_h}" '
-        f'stroke="{GRID}"/>',
-        text(LEFT - 6, y(band_min) + 4, mmss(band_min), anchor="end"),
-        text(LEFT - 6, y(band_max) + 4, mmss(band_max), anchor="end"),
-        text(LEFT - 6, y(0) + 4, "0:00", anchor="end"),
+    parts, verdicts = banded_plot(
+        [p.seconds for p in points],
+        [p.when for p in points],
+        band=(band_min, band_max),
+        axis_labels=(mmss(band_min), mmss(band_max), "0:00"),
+        describe=lambda seconds: f"{mmss(seconds)} ({{verdict}} the band)",
+    )
+    rows = [
+        (when_row(p.when), mmss(p.seconds), verdict)
+        for p, verdict in zip(points, verdicts, strict=True)
     ]
-    line = " ".join(f"{x(i):.1f},{y(p.seconds):.1f}" for i, p in enumerate(points))
-    parts.append(f'<polyline points="{line}" fill="none" stroke="{MUTED}" stroke-width="1"/>')
-    colours = {"under": UNDER, "inside": INSIDE, "over": OVER}
-    rows = []
-    for i, point in enumerate(points):
-        verdict = band_verdict(point.seconds, band_min, band_max)
-        label = f"{point.when:%d %b %Y}: {mmss(point.seconds)} ({verdict} the band)"
-        parts.append(
-            f'<circle cx="{x(i):.1f}" cy="{y(point.seconds):.1f}" r="4" '
-            f'fill="{colours[verdict]}"><title>{escape(label)}</title></circle>'
-        )
-        rows.append((f"{point.when:%d %b %Y %H:%M}", mmss(point.seconds), verdict))
-    parts.append(text(x(0), HEIGHT - 10, f"{points[0].when:%d %b}", anchor="middle"))
-    if len(points) > 1:
-        parts.append(
-            text(x(len(points) - 1), HEIGHT - 10, f"{points[-1].when:%d %b}", anchor="end")
-        )
     inside = sum(1 for row in rows if row[2] == "inside")
     summary = (
         f"{len(points)} timed answer{'s' if len(points) != 1 else ''}, {inside} inside the "
@@ -252,28 +295,6 @@ class DeliveryPoint:
     split: tuple[int, ...] | None = None
 
 
-def when_label(when: datetime) -> str:
-    """Day and time: two recordings on one day must not share a label."""
-    return f"{when:%d %b %H:%M}"
-
-
-def when_row(when: datetime) -> str:
-    return f"{when:%d %b %Y %H:%M}"
-
-
-def time_axis(points: Sequence[DeliveryPoint], *, height: int = HEIGHT) -> list[str]:
-    """The first and the last recording's day and time, under the plot's two ends."""
-    labels = [text(LEFT, height - 10, when_label(points[0].when))]
-    if len(points) > 1:
-        labels.append(text(WIDTH - RIGHT, height - 10, when_label(points[-1].when), anchor="end"))
-    return labels
-
-
-def slot(index: int, count: int) -> float:
-    """The middle of the `index`-th of `count` equal columns across the plot."""
-    return LEFT + (WIDTH - LEFT - RIGHT) * (index + 0.5) / count
-
-
 def pace_chart(
     points: Sequence[DeliveryPoint], *, target: tuple[int, int], chart_id: str = "chart-pace"
 ) -> Chart:
@@ -283,33 +304,17 @@ def pace_chart(
     paced = [p for p in points if p.wpm is not None]
     if not paced:
         return empty_chart(chart_id, title, "No analysed recording with speech yet.")
-    top = max(high * 1.25, max(p.wpm for p in paced) * 1.1)
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-
-    def y(wpm: float) -> float:
-        return TOP + plot_h * (1 - wpm / top)
-
-    parts = [
-        f'<rect x="{LEFT}" y="{y(high):.1f}" width="{plot_w}" '
-        f'height="{y(low) - y(high):.1f}" fill="{BAND}"/>',
-        f'<line x1="{LEFT}" y1="{y(0):.1f}" x2="{WIDTH - RIGHT}" y2="{y(0):.1f}" stroke="{GRID}"/>',
-        text(LEFT - 6, y(low) + 4, str(low), anchor="end"),
-        text(LEFT - 6, y(high) + 4, str(high), anchor="end"),
-        text(LEFT - 6, y(0) + 4, "0", anchor="end"),
+    parts, verdicts = banded_plot(
+        [p.wpm for p in paced],
+        [p.when for p in paced],
+        band=target,
+        axis_labels=(str(low), str(high), "0"),
+        describe=lambda wpm: f"{wpm:.0f} wpm ({{verdict}} the target)",
+    )
+    rows = [
+        (when_row(p.when), f"{p.wpm:.0f}", verdict)
+        for p, verdict in zip(paced, verdicts, strict=True)
     ]
-    line = " ".join(f"{slot(i, len(paced)):.1f},{y(p.wpm):.1f}" for i, p in enumerate(paced))
-    parts.append(f'<polyline points="{line}" fill="none" stroke="{MUTED}" stroke-width="1"/>')
-    colours = {"under": UNDER, "inside": INSIDE, "over": OVER}
-    rows = []
-    for i, point in enumerate(paced):
-        verdict = band_verdict(round(point.wpm), low, high)
-        label = f"{when_label(point.when)}: {point.wpm:.0f} wpm ({verdict} the target)"
-        parts.append(
-            f'<circle cx="{slot(i, len(paced)):.1f}" cy="{y(point.wpm):.1f}" r="4" '
-            f'fill="{colours[verdict]}"><title>{escape(label)}</title></circle>'
-        )
-        rows.append((when_row(point.when), f"{point.wpm:.0f}", verdict))
-    parts += time_axis(paced)
     inside = sum(1 for row in rows if row[2] == "inside")
     summary = (
         f"{len(paced)} recording{'s' if len(paced) != 1 else ''}, {inside} inside the target "
@@ -353,7 +358,7 @@ def pauses_chart(points: Sequence[DeliveryPoint], *, chart_id: str = "chart-paus
             f"<title>{escape(label)}</title></rect>"
         )
         rows.append((when_row(point.when), str(point.pauses)))
-    parts += time_axis(counted)
+    parts += time_axis([p.when for p in counted])
     latest = counted[-1].pauses
     summary = (
         f"{len(counted)} recording{'s' if len(counted) != 1 else ''}; the latest had "
@@ -425,7 +430,7 @@ def split_chart(
         parts.append(text(LEFT - 6, y(boundary) + 4, f"{boundary:.0f}%", anchor="end"))
     parts.append(text(LEFT - 6, y(0) + 4, "0%", anchor="end"))
     parts.append(text(LEFT - 6, y(100) + 4, "100%", anchor="end"))
-    parts += time_axis(marked, height=height)
+    parts += time_axis([p.when for p in marked], height=height)
     latest = ", ".join(
         f"{labels[key]} {percent}%" for key, percent in zip(keys, marked[-1].split, strict=True)
     )

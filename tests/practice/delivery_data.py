@@ -7,15 +7,10 @@ the recordings storage (the `recordings_folder` fixture of tests/practice/confte
 points it at the test's own temporary folder).
 """
 
-import io
-import math
-import struct
-import wave
-
 from django.core.files.base import ContentFile
 
 from practice.models import Recording
-from tests.factories import RecordingFactory
+from tests.factories import RecordingFactory, wav_bytes
 
 SECTION_LABELS = {
     "situation+task": "Situation + Task",
@@ -64,21 +59,6 @@ def figures_for(
     }
 
 
-def wav_bytes(seconds: float = 0.5, rate: int = 8000) -> bytes:
-    """A short mono 16-bit WAV of a 440 Hz tone: real audio any decoder reads."""
-    frames = b"".join(
-        struct.pack("<h", int(8000 * math.sin(2 * math.pi * 440 * n / rate)))
-        for n in range(int(seconds * rate))
-    )
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(rate)
-        out.writeframes(frames)
-    return buffer.getvalue()
-
-
 def stored_recording(*, figures: dict | None = None, **kwargs) -> Recording:
     """An analysed recording (unless told otherwise) with a real WAV in the storage."""
     kwargs.setdefault("status", Recording.Status.ANALYSED)
@@ -86,7 +66,7 @@ def stored_recording(*, figures: dict | None = None, **kwargs) -> Recording:
     if figures is None and kwargs["status"] == Recording.Status.ANALYSED:
         figures = figures_for()
     recording = RecordingFactory(figures=figures, **kwargs)
-    audio = wav_bytes()
+    audio = wav_bytes(0.5)
     recording.audio.save("audio.wav", ContentFile(audio), save=False)
     recording.size_bytes = len(audio)
     duration = (figures or {}).get("duration_s")
