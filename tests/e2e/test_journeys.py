@@ -83,6 +83,9 @@ class Journey:
             expect(toggle).to_be_visible()
             toggle.click()
             expect(toggle).to_have_attribute("aria-expanded", "true")
+            # Bootstrap slides the menu open; a click while it moves can miss.
+            expect(self.page.locator(".navbar-collapse.show")).to_have_count(1)
+            expect(self.page.locator(".navbar-collapse.collapsing")).to_have_count(0)
 
     def navigate(self, link: str) -> None:
         self.open_navigation()
@@ -91,7 +94,9 @@ class Journey:
 
     def account_menu(self, item: str) -> None:
         self.open_navigation()
-        self.page.get_by_test_id("account-menu").click()
+        account = self.page.get_by_test_id("account-menu")
+        account.click()
+        expect(account).to_have_attribute("aria-expanded", "true")
         menu = self.page.locator(".dropdown-menu")
         menu.get_by_role("link", name=item).or_(menu.get_by_role("button", name=item)).click()
 
