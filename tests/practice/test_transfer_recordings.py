@@ -4,6 +4,7 @@ field by field, and imported without audio from a plain JSON document."""
 import copy
 
 import pytest
+from django.urls import reverse
 
 from practice.models import Answer, Recording
 from stories.models import Story
@@ -241,3 +242,20 @@ def test_an_old_document_without_cue_cards_imports_with_drafted_cards(user, othe
     del document["stories"][0]["cue_card"]
     bank_import(user=other_user, document=document)
     assert Story.objects.get(owner=other_user).cue_card == ""
+
+
+def test_a_recording_imported_without_audio_says_so_and_its_audio_is_a_404(
+    recorded, user, other_user, client
+):
+    bank_import(user=other_user, document=through_text(bank_export(user=user)))
+    imported = Recording.objects.filter(owner=other_user).first()
+    client.force_login(other_user)
+    page = client.get(reverse("practice:recording", args=[imported.uuid]))
+    assert page.status_code == 200
+    assert b'data-testid="no-audio"' in page.content and b'data-testid="player"' not in page.content
+    assert client.get(reverse("practice:recording-audio", args=[imported.uuid])).status_code == 404
+    # Positive control: the original, with its audio, has the player and no such note.
+    client.force_login(user)
+    original = client.get(reverse("practice:recording", args=[recorded[0].uuid]))
+    assert b'data-testid="player"' in original.content
+    assert b'data-testid="no-audio"' not in original.content
