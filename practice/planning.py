@@ -36,7 +36,14 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from practice.ranking import QuestionCard, RankedStory, StoryCard, names_in_words, score_slot
+from practice.ranking import (
+    QuestionCard,
+    RankedStory,
+    StoryCard,
+    keywords,
+    names_in_words,
+    score_slot,
+)
 from practice.ranking import spoken_words as slot_words
 from stories.review import flag_label
 
@@ -354,9 +361,10 @@ def plan(
     index = {story.id: column for column, story in enumerate(bank)}
     scopes = [scope_fit(story) if scope_fit else NEUTRAL_SCOPE for story in bank]
 
-    ranked = [
-        [score_slot(slot.as_question(level_id), story.card) for story in bank] for slot in slots
-    ]
+    questions = [slot.as_question(level_id) for slot in slots]
+    asked = frozenset().union(*(keywords(question.text) for question in questions))
+    cards = [story.card.with_stems(asked) for story in bank]
+    ranked = [[score_slot(question, card) for card in cards] for question in questions]
     fits = np.array(
         [
             [

@@ -80,7 +80,9 @@ def loop_read(data: bytes) -> dict:
     except UnicodeDecodeError:
         raise LoopFileError("the loop file is not UTF-8 text") from None
     except json.JSONDecodeError as error:
-        raise LoopFileError(f"the loop file is not valid JSON ({error.msg}, line {error.lineno})") from None
+        raise LoopFileError(
+            f"the loop file is not valid JSON ({error.msg}, line {error.lineno})"
+        ) from None
     if not isinstance(document, dict):
         raise LoopFileError(
             'the loop file must be a JSON object: {"level": ..., "interviewers": [...]}'
