@@ -32,6 +32,7 @@ Every choice is explained in words.
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
@@ -117,6 +118,23 @@ class ScopeFit:
 
 
 NEUTRAL_SCOPE = ScopeFit()
+
+
+def scope_fit_from(check: Callable[[str, str], Any], level_slug: str) -> Callable:
+    """The planner's scope hook from a scope rule `check(text, level_slug)` whose result
+    has `fits` (bool) and `message` ("Reads as Senior scope. For Staff, show ...").
+
+    A story whose scope fits the level keeps the whole SCOPE_SHARE; one that does not,
+    none of it. The explanation quotes the message's first sentence.
+    """
+
+    def scope_fit(story: PlanStory) -> ScopeFit:
+        result = check(story.card.text, level_slug)
+        first = result.message.split(". ")[0].rstrip(".")
+        note = first[:1].lower() + first[1:] if first else ""
+        return ScopeFit(1.0 if result.fits else 0.0, note)
+
+    return scope_fit
 
 
 @dataclass(frozen=True)

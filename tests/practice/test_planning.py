@@ -2,6 +2,7 @@
 
 import itertools
 import random
+from dataclasses import replace
 
 import pytest
 
@@ -14,7 +15,7 @@ from practice.planning import (
     propose_split,
     story_fit,
 )
-from practice.ranking import StoryCard, score_slot
+from practice.ranking import StoryCard, keywords, score_slot
 
 OWNERSHIP, DIVE, BIAS, CUSTOMER = 1, 2, 3, 4
 NAMES = {OWNERSHIP: "Ownership", DIVE: "Dive Deep", BIAS: "Bias for Action", CUSTOMER: "Customer"}
@@ -314,3 +315,68 @@ def test_every_interviewer_probes_two_to_four_distinct_principles(interviewers):
 def test_a_loop_needs_an_interviewer():
     with pytest.raises(ValueError):
         propose_split(SIXTEEN, 0)
+
+
+def test_looking_words_up_once_scores_exactly_as_stemming_every_word():
+    rng = random.Random(3)
+    words = [
+        "needs",
+        "speed",
+        "speeds",
+        "reading",
+        "read",
+        "led",
+        "bases",
+        "basing",
+        "processes",
+        "processed",
+        "team's",
+        "ownership",
+        "owners",
+        "owned",
+        "owning",
+        "tested",
+        "tests",
+        "I'm",
+        "customer",
+        "customers",
+        "rollout",
+    ]
+    slots = [slot(1, OWNERSHIP), slot(2, DIVE, themes={CONFLICT_THEME})]
+    for pk in range(40):
+        card = StoryCard(
+            id=pk,
+            title=" ".join(rng.sample(words, 3)),
+            text=" ".join(rng.choices(words, k=60)),
+            principle_ids=frozenset(rng.sample([OWNERSHIP, DIVE], rng.randint(0, 2))),
+            theme_ids=frozenset(rng.sample([CONFLICT_THEME], rng.randint(0, 1))),
+        )
+        for one in slots:
+            question = one.as_question(None)
+            question = replace(question, text=f"{question.text} {' '.join(rng.sample(words, 4))}")
+            asked = keywords(question.text)
+            assert score_slot(question, card.with_stems(asked)) == score_slot(question, card)
+
+
+def test_a_scope_rule_plugs_in_and_a_story_that_reads_below_the_level_loses_to_one_that_fits():
+    from types import SimpleNamespace
+
+    from practice.planning import scope_fit_from
+
+    def check(text, level_slug):
+        fits = "across teams" in text
+        reads = "Staff" if fits else "Senior"
+        return SimpleNamespace(fits=fits, message=f"Reads as {reads} scope. For Staff, show more.")
+
+    team = story(1, "Team fix", [OWNERSHIP], rating=5)
+    org = PlanStory(
+        card=replace(story(2, "Org change", [OWNERSHIP]).card, text="I led it across teams."),
+        rating=3,
+    )
+    assert primaries(plan([slot(1, OWNERSHIP)], [team, org])) == [1]  # positive control
+
+    result = plan([slot(1, OWNERSHIP)], [team, org], scope_fit=scope_fit_from(check, "staff"))
+
+    assert primaries(result) == [2]
+    assert result.slots[0].explanation.endswith("reads as Staff scope")
+    assert result.slots[0].backup.explanation.endswith("reads as Senior scope")
