@@ -31,7 +31,7 @@ Every choice is explained in words.
 
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -446,6 +446,18 @@ def plan(
             **kwargs,
         )
 
+    def backup_choice(row: int, column: int) -> Choice:
+        """A backup that is another slot's primary says so: telling it here means
+        that slot needs its own backup."""
+        made = chosen(row, column, backup=True)
+        owner = primary_of.get(column)
+        if owner is None:
+            return made
+        elsewhere = f"{slots[owner].principle_name} for {slots[owner].interviewer_label}"
+        return replace(
+            made, explanation=f"{made.explanation}; planned as the story for {elsewhere}"
+        )
+
     planned = []
     for row, slot in enumerate(slots):
         if row in primary:
@@ -453,7 +465,7 @@ def plan(
                 PlannedSlot(
                     slot,
                     primary=chosen(row, primary[row], pinned=row in pinned_rows),
-                    backup=chosen(row, backup[row], backup=True) if row in backup else None,
+                    backup=backup_choice(row, backup[row]) if row in backup else None,
                 )
             )
         else:

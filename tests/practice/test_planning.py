@@ -215,6 +215,19 @@ def test_a_pinned_story_is_its_slots_primary_and_nobody_elses():
     assert result.slots[1].gap_ways.reuse_title == "Great at both"
 
 
+def test_a_backup_told_elsewhere_as_a_primary_says_so():
+    slots = [slot(1, OWNERSHIP), slot(2, DIVE, "Bar raiser")]
+    stories = [story(1, "Ownership story", [OWNERSHIP]), story(2, "Both", [OWNERSHIP, DIVE])]
+
+    result = plan(slots, stories)
+
+    assert primaries(result) == [1, 2]
+    assert result.slots[0].backup.explanation.endswith(
+        "; planned as the story for Dive Deep for Bar raiser"
+    )
+    assert result.slots[1].backup is None  # nothing else fits Dive Deep
+
+
 def test_a_pin_to_a_slot_that_no_longer_exists_is_ignored():
     result = plan([slot(1, OWNERSHIP)], [story(1, "Ownership", [OWNERSHIP])], pins={(9, "x"): 1})
     assert primaries(result) == [1]
