@@ -17,7 +17,7 @@ export UV_PYTHON_DOWNLOADS := never
 # production defaults (DEBUG off) so that they check what production does.
 RUN_DEBUG ?= $(if $(DEBUG),$(DEBUG),true)
 
-.PHONY: run test lint install migrate demo bench bench-import bench-delivery coach-eval lock clean-db superuser
+.PHONY: run test lint install migrate demo bench bench-import bench-delivery bench-planner coach-eval lock clean-db superuser
 
 $(UV): requirements/uv.txt
 	$(PYTHON) -m venv $(UV_VENV)
@@ -95,6 +95,10 @@ bench-import: install
 # A three-minute spoken answer through the delivery analysis; fails above 2 s (bench/README.md).
 bench-delivery: install
 	$(BIN)/python bench/delivery.py
+
+# The loop planner on 100 stories against 15 slots; fails above 50 ms (bench/planner.py).
+bench-planner: install
+	$(BIN)/python bench/planner.py
 
 clean-db:
 	@if [ -x $(BIN)/python ]; then $(BIN)/python config/embedded_postgres.py stop var/postgres; fi

@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from practice.models import Answer, PracticeSession, PracticeSettings, ReviewSchedule
+from practice.models import (
+    Answer,
+    Interviewer,
+    Loop,
+    PracticeSession,
+    PracticeSettings,
+    ReviewSchedule,
+)
 
 
 @admin.register(PracticeSettings)
@@ -34,3 +41,28 @@ class ReviewScheduleAdmin(admin.ModelAdmin):
     list_display = ["user", "question", "due_on", "interval_days", "ease", "repetitions"]
     list_select_related = ["user", "question"]
     raw_id_fields = ["user", "question"]
+
+
+class InterviewerInline(admin.TabularInline):
+    model = Interviewer
+    extra = 0
+    fields = ["position", "name", "principles"]
+    readonly_fields = fields
+    can_delete = False
+
+
+@admin.register(Loop)
+class LoopAdmin(admin.ModelAdmin):
+    """Read-only: a loop is the user's to change, through the site."""
+
+    list_display = ["owner", "company", "interview_date", "level", "created_at"]
+    list_select_related = ["owner", "level"]
+    raw_id_fields = ["owner"]
+    readonly_fields = ["owner", "company", "interview_date", "level", "created_at", "updated_at"]
+    inlines = [InterviewerInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

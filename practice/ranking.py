@@ -23,7 +23,7 @@ Words are compared after lower-casing and a crude stemming (a trailing "s",
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from stories.review import READY_SCORE
@@ -32,6 +32,7 @@ PRINCIPLE_POINTS = 3
 THEME_POINTS = 2
 LEVEL_POINTS = 1
 TEXT_POINTS_CAP = 4
+CORE_THEME_POINTS = 2
 STATUS_ORDER = {"polished": 0, "ready": 1, "draft": 2}
 # How far a ready story may trail a draft in fit and still rank above it.
 READY_LEAD = 2
@@ -62,6 +63,22 @@ class StoryCard:
     principle_ids: frozenset[int] = field(default_factory=frozenset)
     theme_ids: frozenset[int] = field(default_factory=frozenset)
     level_ids: frozenset[int] = field(default_factory=frozenset)
+    # The one theme the story is mainly about (the planner prefers it, see score_slot).
+    core_theme_id: int | None = None
+    # The stems of the title and text among the words a caller will ask about, when the
+    # caller worked them out already (`with_stems`); otherwise they come from keywords().
+    title_stems: frozenset[str] | None = None
+    text_stems: frozenset[str] | None = None
+
+    def with_stems(self, asked: frozenset[str]) -> "StoryCard":
+        """This card ready to be scored against questions whose keywords all lie in
+        `asked`: its words are looked up once, not stemmed one by one (the planner
+        scores each story against every slot)."""
+        return replace(
+            self,
+            title_stems=mentioned(asked, surface_words(self.title)),
+            text_stems=mentioned(asked, surface_words(self.text)),
+        )
 
 
 @dataclass(frozen=True)
@@ -82,6 +99,8 @@ class RankedStory:
     matched_words: tuple[str, ...]
     shared_level: bool = False
     ready: bool = False
+    # The story's core theme is one of the question's themes (score_slot only).
+    core_theme: bool = False
 
     @property
     def rank_points(self) -> int:
@@ -104,8 +123,42 @@ def keywords(text: str) -> frozenset[str]:
     story's text changes far less often than it is ranked (re-stemming 100
     stories of ~400 words cost ~13 ms a request). Pure, so caching is safe.
     """
-    words = WORD_RE.findall(text.lower().replace("’", "'"))
-    return frozenset(stem(word.split("'")[0]) for word in words if word not in STOP_WORDS)
+    # Each distinct word is stemmed once: a story repeats many of its words.
+    words = set(WORD_RE.findall(text.lower().replace("’", "'"))) - STOP_WORDS
+    return frozenset(stem(word.split("'")[0]) for word in words)
+
+
+@lru_cache(maxsize=4096)
+def surface_words(text: str) -> frozenset[str]:
+    """The text's distinct meaningful words as written (lower case, no apostrophe
+    ending), not stemmed: what `mentioned` looks the question's stems up in."""
+    words = set(WORD_RE.findall(text.lower().replace("’", "'"))) - STOP_WORDS
+    return frozenset(word.split("'")[0] if "'" in word else word for word in words)
+
+
+STEM_ENDINGS = ("", "ing", "ed", "es", "s")
+
+
+@lru_cache(maxsize=256)
+def spellings(asked: frozenset[str]) -> dict[str, str]:
+    """{a word: the stem of `asked` it stems to}, for every word that stems to one.
+
+    A word stems to `root` only if it is `root` plus one of STEM_ENDINGS, so these
+    few spellings, each checked with `stem` itself, are all of them.
+    """
+    return {
+        root + ending: root
+        for root in asked
+        for ending in STEM_ENDINGS
+        if stem(root + ending) == root
+    }
+
+
+def mentioned(asked: frozenset[str], words: frozenset[str]) -> frozenset[str]:
+    """The stems of `asked` that some word of `words` stems to: `asked & keywords(text)`
+    for `words = surface_words(text)`, without stemming every word of a long story."""
+    spelled = spellings(asked)
+    return frozenset(spelled[word] for word in words & spelled.keys())
 
 
 def score_story(question: QuestionCard, story: StoryCard) -> RankedStory:
@@ -113,8 +166,10 @@ def score_story(question: QuestionCard, story: StoryCard) -> RankedStory:
     themes = question.theme_ids & story.theme_ids
     level = question.level_id is not None and question.level_id in story.level_ids
     asked = keywords(question.text)
-    in_title = asked & keywords(story.title)
-    in_text = (asked & keywords(story.text)) - in_title
+    title_stems = keywords(story.title) if story.title_stems is None else story.title_stems
+    text_stems = keywords(story.text) if story.text_stems is None else story.text_stems
+    in_title = asked & title_stems
+    in_text = (asked & text_stems) - in_title
     text_points = min(TEXT_POINTS_CAP, 2 * len(in_title) + len(in_text))
     score = (
         PRINCIPLE_POINTS * len(principles)
@@ -131,6 +186,36 @@ def score_story(question: QuestionCard, story: StoryCard) -> RankedStory:
         shared_level=level,
         ready=story.score >= READY_SCORE,
     )
+
+
+def score_slot(slot: QuestionCard, story: StoryCard) -> RankedStory:
+    """How well a story answers one interviewer's principle in a loop.
+
+    The same rules as score_story, with the principle standing in for the question:
+    its name and what to demonstrate as the text, the principle and the themes its
+    questions ask about as the tags, the loop's level as the level. A story mainly
+    about one of those themes (its core theme) earns CORE_THEME_POINTS more.
+
+    A story that shares no tag with the slot scores 0, whatever words it has in
+    common: the planner leaves a gap rather than plan an unrelated story.
+    """
+    if slot.principle_ids.isdisjoint(story.principle_ids) and slot.theme_ids.isdisjoint(
+        story.theme_ids
+    ):
+        return RankedStory(story.id, 0, frozenset(), frozenset(), ())
+    ranked = score_story(slot, story)
+    if story.core_theme_id is not None and story.core_theme_id in slot.theme_ids:
+        return RankedStory(
+            story.id,
+            ranked.score + CORE_THEME_POINTS,
+            ranked.shared_principle_ids,
+            ranked.shared_theme_ids,
+            ranked.matched_words,
+            shared_level=ranked.shared_level,
+            ready=ranked.ready,
+            core_theme=True,
+        )
+    return ranked
 
 
 def rank_stories(question: QuestionCard, stories: Iterable[StoryCard]) -> list[RankedStory]:
