@@ -577,8 +577,8 @@ class GradedStory:
 def story_questions(*, story: Story) -> list[GradedQuestion]:
     """The active questions of the bank `story` answers best, graded, best first.
 
-    Five queries whatever the size of the bank: the story's three tag tables and
-    the questions with their principles and themes (level joined).
+    Six queries whatever the size of the bank: the story's three tag tables, and
+    the questions (level joined) with their principles and themes.
     """
     card = story_card(story, story_tag_ids(Story.objects.filter(pk=story.pk)).get(story.pk, {}))
     questions = {q.pk: q for q in Question.objects.active().with_tags()}
