@@ -278,3 +278,71 @@ def explain(
         quoted = [f"‘{spelled.get(word, word)}’" for word in ranked.matched_words]
         reasons.append(f"mentions {names_in_words(quoted)}")
     return "; ".join(reasons)
+
+
+# --- Stories <-> questions ------------------------------------------------------
+# The questions a story answers best, and a story's grade for a question, use the
+# same `score_story` as the practice suggestions: one set of scoring rules.
+
+# A grade says how well a story answers a question, from its fit (`RankedStory.score`):
+# strong: it shares one of the question's principles and fits by at least STRONG_SCORE
+#   (the principle plus a theme, or the principle plus two of the question's words);
+# partial: it fits by at least PARTIAL_SCORE (a principle alone, or a theme plus a word);
+# stretch: something is in common (a word, the level, a theme) but you would have to steer it.
+STRONG_SCORE = 5
+PARTIAL_SCORE = 3
+GRADES = ("strong", "partial", "stretch")
+QUESTIONS_FOR_A_STORY = 8
+
+
+def grade(ranked: RankedStory) -> str | None:
+    """ "strong", "partial" or "stretch" (thresholds above); None with nothing in common."""
+    if ranked.score >= STRONG_SCORE and ranked.shared_principle_ids:
+        return "strong"
+    if ranked.score >= PARTIAL_SCORE:
+        return "partial"
+    if ranked.score > 0:
+        return "stretch"
+    return None
+
+
+@dataclass(frozen=True)
+class QuestionMatch:
+    question_id: int
+    ranked: RankedStory
+    grade: str
+
+
+def questions_for_story(
+    story: StoryCard,
+    questions: Mapping[int, QuestionCard],
+    *,
+    limit: int = QUESTIONS_FOR_A_STORY,
+) -> list[QuestionMatch]:
+    """The questions (by id) `story` answers best, best first, at most `limit`.
+
+    Scored by `score_story`, the story's fit for each question; a question it has
+    nothing in common with is left out. Ties go to the question sharing more
+    principles, then the lower id, so the order is stable.
+    """
+    matches = []
+    for question_id, question in questions.items():
+        ranked = score_story(question, story)
+        graded = grade(ranked)
+        if graded is not None:
+            matches.append(QuestionMatch(question_id, ranked, graded))
+    matches.sort(
+        key=lambda m: (-m.ranked.score, -len(m.ranked.shared_principle_ids), m.question_id)
+    )
+    return matches[:limit]
+
+
+def grade_reason(graded: str, explanation: str) -> str:
+    """The grade and its reason in one sentence: "Strong: shares Ownership; mentions
+    ‘migration’." A stretch says what is missing."""
+    reason = explanation or "nothing in common"
+    if graded == "stretch":
+        return f"Stretch: {reason}, but no principle of the question is tagged on the story."
+    if graded == "partial":
+        return f"Partial: {reason}."
+    return f"Strong: {reason}."

@@ -14,7 +14,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Avg, Count, Min, Q, QuerySet
 from django.utils import dateformat, timezone
 
-from practice import charts, delivery, drawing, planning, timing, waveform
+from practice import charts, delivery, drawing, planning, ranking, timing, waveform
 from practice.delivery import PACE_TARGET_WPM
 from practice.models import (
     MARK_SECTIONS,
@@ -117,20 +117,7 @@ def suggestions(*, user, question: Question) -> list[Suggestion]:
     bank = Story.objects.for_user(user)
     stories = list(bank.defer("search_vector", "answers"))
     tags = story_tag_ids(bank)
-    none: frozenset[int] = frozenset()
-    cards = [
-        StoryCard(
-            id=story.pk,
-            title=story.title,
-            text=f"{story.narrative}\n{story.metrics}",
-            status=story.status,
-            score=story.score,
-            principle_ids=frozenset(tags.get(story.pk, {}).get("principles", none)),
-            theme_ids=frozenset(tags.get(story.pk, {}).get("themes", none)),
-            level_ids=frozenset(tags.get(story.pk, {}).get("levels", none)),
-        )
-        for story in stories
-    ]
+    cards = [story_card(story, tags.get(story.pk, {})) for story in stories]
     principle_names = {p.pk: p.name for p in question.principles.all()}
     theme_names = {t.pk: t.name for t in question.themes.all()}
     asked = QuestionCard(
@@ -706,3 +693,98 @@ def loop_page(loop: Loop, *, scope_fit=None) -> dict:
         "excluded_stories": [stories[pk] for pk in sorted(excluded) if pk in stories],
         "bank_size": len(stories),
     }
+
+
+# --- Stories <-> questions ------------------------------------------------------
+# Both directions rank with practice/ranking.py's `score_story`, the rules the
+# practice suggestions use, so a story's grade for a question is the same everywhere.
+
+STORIES_FOR_A_QUESTION = 5
+
+
+def story_card(story: Story, tags: dict[str, set[int]]) -> StoryCard:
+    """What ranking reads of a story; `tags` is its entry of `story_tag_ids`."""
+    none: frozenset[int] = frozenset()
+    return StoryCard(
+        id=story.pk,
+        title=story.title,
+        text=f"{story.narrative}\n{story.metrics}",
+        status=story.status,
+        score=story.score,
+        principle_ids=frozenset(tags.get("principles", none)),
+        theme_ids=frozenset(tags.get("themes", none)),
+        level_ids=frozenset(tags.get("levels", none)),
+    )
+
+
+@dataclass(frozen=True)
+class GradedQuestion:
+    question: Question
+    # "strong", "partial" or "stretch" (practice/ranking.py's `grade`).
+    grade: str
+    # The grade and why, in words ("Strong: shares Ownership; mentions ‘outage’.").
+    reason: str
+
+
+@dataclass(frozen=True)
+class GradedStory:
+    story: Story
+    grade: str
+    reason: str
+    ready: bool
+
+
+def story_questions(*, story: Story) -> list[GradedQuestion]:
+    """The active questions of the bank `story` answers best, graded, best first.
+
+    Six queries whatever the size of the bank: the story's three tag tables, and
+    the questions (level joined) with their principles and themes.
+    """
+    card = story_card(story, story_tag_ids(Story.objects.filter(pk=story.pk)).get(story.pk, {}))
+    questions = {q.pk: q for q in Question.objects.active().with_tags()}
+    names = {
+        pk: (
+            {p.pk: p.name for p in q.principles.all()},
+            {t.pk: t.name for t in q.themes.all()},
+        )
+        for pk, q in questions.items()
+    }
+    asked = {
+        pk: QuestionCard(
+            text=q.text,
+            level_id=q.level_id,
+            principle_ids=frozenset(names[pk][0]),
+            theme_ids=frozenset(names[pk][1]),
+        )
+        for pk, q in questions.items()
+    }
+    graded = []
+    for match in ranking.questions_for_story(card, asked):
+        question = questions[match.question_id]
+        why = explain(
+            match.ranked,
+            asked[match.question_id],
+            principle_names=names[match.question_id][0],
+            theme_names=names[match.question_id][1],
+            level_name=question.level.name,
+        )
+        graded.append(GradedQuestion(question, match.grade, ranking.grade_reason(match.grade, why)))
+    return graded
+
+
+def question_stories(
+    *, user, question: Question, limit: int = STORIES_FOR_A_QUESTION
+) -> list[GradedStory]:
+    """The user's stories best told for `question` (the practice suggestions' order),
+    graded; a story with nothing in common with the question is left out."""
+    graded = []
+    for suggestion in suggestions(user=user, question=question):
+        grade = ranking.grade(suggestion.ranking)
+        if grade is None:
+            # The ranking puts every story with nothing in common last.
+            break
+        reason = ranking.grade_reason(grade, suggestion.reason)
+        graded.append(GradedStory(suggestion.story, grade, reason, suggestion.ranking.ready))
+        if len(graded) == limit:
+            break
+    return graded

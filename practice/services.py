@@ -38,7 +38,7 @@ from practice.models import (
     ReviewSchedule,
     recording_path,
 )
-from principles.models import Level, Principle, Theme
+from principles.models import Level, Principle, Question, Theme
 from stories.models import Story
 from stories.services import stories_rescore
 
@@ -110,11 +110,33 @@ def session_start(
     )
     if not question_ids:
         raise EmptyDraw(empty)
-    session = PracticeSession.objects.create(
-        owner=user,
+    return session_open(
+        user=user,
+        prefs=prefs,
         mode=mode,
         principle=principle if mode == Mode.PRINCIPLE else None,
         theme=theme if mode == Mode.THEME else None,
+        question_ids=question_ids,
+        now=now,
+    )
+
+
+def session_open(
+    *,
+    user,
+    prefs: PracticeSettings,
+    mode: str,
+    principle: Principle | None,
+    theme: Theme | None,
+    question_ids: list[int],
+    now: datetime,
+) -> PracticeSession:
+    """A new session of `question_ids` in order, at the settings' level and band."""
+    session = PracticeSession.objects.create(
+        owner=user,
+        mode=mode,
+        principle=principle,
+        theme=theme,
         level=prefs.target_level,
         band_min_seconds=prefs.band_min_seconds,
         band_max_seconds=prefs.band_max_seconds,
@@ -655,3 +677,30 @@ def loop_include(*, loop: Loop, story: Story) -> None:
 def loop_delete(*, loop: Loop) -> None:
     """The loop, its interviewers, pins and exclusions; the stories stay."""
     loop.delete()
+
+
+# --- Stories <-> questions ------------------------------------------------------
+
+
+@transaction.atomic
+def session_start_for_question(*, user, question: Question) -> PracticeSession:
+    """Open a session of this one question ("Practise this question").
+
+    There is no mode of its own (that would need a migration): the session is
+    filed under the question's first principle in catalogue order, else its
+    first theme, else its level: its focus reads "By principle: Ownership".
+    """
+    if not question.is_active:
+        raise PracticeError("This question is no longer in the bank.")
+    principle = question.principles.first()
+    theme = None if principle else question.themes.first()
+    mode = Mode.PRINCIPLE if principle else Mode.THEME if theme else Mode.LEVEL
+    return session_open(
+        user=user,
+        prefs=PracticeSettings.for_user(user),
+        mode=mode,
+        principle=principle,
+        theme=theme,
+        question_ids=[question.pk],
+        now=timezone.now(),
+    )

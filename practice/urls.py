@@ -32,4 +32,7 @@ urlpatterns = [
     path(f"{recording}/chapters.vtt", views.recording_chapters, name="recording-chapters"),
     path(f"{recording}/best-take/", views.recording_best_take, name="recording-best-take"),
     path(f"{recording}/delete/", views.recording_delete, name="recording-delete"),
+    path("stories/<int:pk>/questions/", views.story_questions, name="story-questions"),
+    path("questions/<int:pk>/stories/", views.question_stories, name="question-stories"),
+    path("questions/<int:pk>/start/", views.question_start, name="question-start"),
 ]

@@ -33,6 +33,7 @@ from practice.forms import (
     StartSessionForm,
 )
 from practice.models import Answer, PracticeSession, PracticeSettings, Recording
+from principles.models import Question
 from stories.views.helpers import get_story_for_user
 
 
@@ -394,3 +395,41 @@ def recording_delete(request: HttpRequest, uuid: UUID) -> HttpResponse:
     services.recording_delete(recording=recording)
     messages.success(request, "Recording deleted, with its audio.")
     return redirect(back_to(request, session.get_absolute_url()))
+
+
+# --- Stories <-> questions ------------------------------------------------------
+
+
+def get_active_question(pk: int) -> Question:
+    """An active question of the bank (shared catalogue, no owner), or 404."""
+    return get_object_or_404(Question.objects.active().select_related("level"), pk=pk)
+
+
+@require_safe
+def story_questions(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The questions a story answers best, graded: the fragment its page loads."""
+    story = get_story_for_user(request, pk)
+    context = {"story": story, "questions": selectors.story_questions(story=story)}
+    page = "practice/story_questions.html"
+    return render(request, template_for(request, page, "questions"), context)
+
+
+@require_safe
+def question_stories(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The user's best stories for a question: the fragment the question bank loads."""
+    question = get_active_question(pk)
+    context = {
+        "question": question,
+        "stories": selectors.question_stories(user=request.user, question=question),
+    }
+    page = "practice/question_stories.html"
+    return render(request, template_for(request, page, "stories"), context)
+
+
+@require_POST
+def question_start(request: HttpRequest, pk: int) -> HttpResponse:
+    """Practise this question: a session of this one question."""
+    session = services.session_start_for_question(
+        user=request.user, question=get_active_question(pk)
+    )
+    return redirect(session)

@@ -18,6 +18,7 @@ from django.core.files.storage import FileSystemStorage
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from principles.models import Question
 from stories.models import Story
 from tests.factories import AnswerFactory, PracticeSessionFactory, RecordingFactory, StoryFactory
 from tests.practice.recordings import use_storage
@@ -128,6 +129,10 @@ ROUTES = {
     "practice:recording-best-take": ({"POST"}, lambda o: {"uuid": o["recording"].uuid}),
     "practice:recording-delete": ({"POST"}, lambda o: {"uuid": o["recording"].uuid}),
     "practice:abandon": ({"POST"}, lambda o: {"pk": o["session"].pk}),
+    "practice:story-questions": ({"GET"}, lambda o: {"pk": o["story"].pk}),
+    # A question of the shared catalogue: every signed-in user may open it.
+    "practice:question-stories": ({"GET"}, lambda o: {"pk": o["question"].pk}),
+    "practice:question-start": ({"POST"}, lambda o: {"pk": o["question"].pk}),
 }
 
 # Old addresses kept for bookmarks: name -> (URL kwargs, the address it now answers at).
@@ -137,11 +142,15 @@ MOVED = {
     "account_delete_moved": (None, "account_delete"),
 }
 
-OBJECT_ROUTES = {
-    name
-    for name, (_, kwargs) in ROUTES.items()
-    if kwargs and name not in {"stories:create", "principles:detail", "stories:principle"}
+# URLs whose kwargs name no object of a user (a template, the shared catalogue).
+NOT_OWNED = {
+    "stories:create",
+    "principles:detail",
+    "stories:principle",
+    "practice:question-stories",
+    "practice:question-start",
 }
+OBJECT_ROUTES = {name for name, (_, kwargs) in ROUTES.items() if kwargs and name not in NOT_OWNED}
 
 
 def all_url_names() -> list[str]:
@@ -201,6 +210,7 @@ def owned(user, tmp_path, monkeypatch):
         "trashed": trashed,
         "session": session,
         "answer": answer,
+        "question": Question.objects.active().first(),
     }
 
 
