@@ -32,4 +32,13 @@ urlpatterns = [
     path(f"{recording}/chapters.vtt", views.recording_chapters, name="recording-chapters"),
     path(f"{recording}/best-take/", views.recording_best_take, name="recording-best-take"),
     path(f"{recording}/delete/", views.recording_delete, name="recording-delete"),
+    # Loops: plan which story to tell to whom
+    path("loops/", views.loops, name="loops"),
+    path("loops/new/", views.loop_create, name="loop-create"),
+    path("loops/<int:pk>/", views.loop_detail, name="loop"),
+    path("loops/<int:pk>/edit/", views.loop_edit, name="loop-edit"),
+    path("loops/<int:pk>/delete/", views.loop_delete, name="loop-delete"),
+    path("loops/<int:pk>/pin/", views.loop_pin, name="loop-pin"),
+    path("loops/<int:pk>/exclude/", views.loop_exclude, name="loop-exclude"),
+    path("loops/<int:pk>/sheet/", views.loop_sheet, name="loop-sheet"),
 ]
