@@ -499,3 +499,108 @@ class RecordingChunk(models.Model):
 
     def __str__(self) -> str:
         return f"Chunk {self.segment}.{self.sequence} of {self.recording}"
+
+
+# --- Loops: an upcoming interview loop, its interviewers and the user's overrides ----------
+
+LOOP_COMPANY_MAX = 100
+INTERVIEWER_NAME_MAX = 100
+LOOP_INTERVIEWERS_MAX = 8
+
+
+class LoopQuerySet(models.QuerySet):
+    def for_user(self, user) -> "LoopQuerySet":
+        return self.filter(owner=user)
+
+
+class Loop(models.Model):
+    """An upcoming interview loop: a company, a date, a target level and its interviewers.
+
+    The plan itself is never stored: it is computed again from the bank, the pins and
+    the exclusions every time (`practice/planning.py`), so it follows the stories as they
+    change.
+    """
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="loops"
+    )
+    company = models.CharField(max_length=LOOP_COMPANY_MAX, blank=True)
+    interview_date = models.DateField(null=True, blank=True)
+    level = models.ForeignKey(Level, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = LoopQuerySet.as_manager()
+
+    class Meta:
+        ordering = [models.F("interview_date").asc(nulls_last=True), "-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.company or 'Interview'} loop ({self.level})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("practice:loop", args=[self.pk])
+
+
+class Interviewer(models.Model):
+    """One interview of a loop: an optional name or role and the principles it probes."""
+
+    loop = models.ForeignKey(Loop, on_delete=models.CASCADE, related_name="interviewers")
+    position = models.PositiveSmallIntegerField()
+    name = models.CharField(
+        max_length=INTERVIEWER_NAME_MAX, blank=True, help_text='e.g. "Hiring manager".'
+    )
+    principles = models.ManyToManyField(Principle, related_name="+", blank=True)
+
+    class Meta:
+        ordering = ["loop_id", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["loop", "position"], name="interviewer_position_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name the user gave, else "Interviewer 2"."""
+        return self.name or f"Interviewer {self.position}"
+
+
+class LoopPin(models.Model):
+    """The user pinned this story to this interviewer's principle: it is that slot's primary.
+
+    A story is pinned to one slot at most in a loop (no story is a primary twice),
+    and a slot holds one pin.
+    """
+
+    loop = models.ForeignKey(Loop, on_delete=models.CASCADE, related_name="pins")
+    interviewer = models.ForeignKey(Interviewer, on_delete=models.CASCADE, related_name="pins")
+    principle = models.ForeignKey(Principle, on_delete=models.CASCADE, related_name="+")
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["interviewer", "principle"], name="loop_pin_one_per_slot"
+            ),
+            models.UniqueConstraint(fields=["loop", "story"], name="loop_pin_story_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.story} pinned to {self.interviewer} for {self.principle}"
+
+
+class LoopExclusion(models.Model):
+    """The user asked never to plan this story in this loop."""
+
+    loop = models.ForeignKey(Loop, on_delete=models.CASCADE, related_name="exclusions")
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["loop", "story"], name="loop_exclusion_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.story} excluded from {self.loop}"

@@ -362,6 +362,39 @@ class ReviewScheduleFactory(factory.django.DjangoModelFactory):
     due_on = factory.LazyFunction(lambda: _now().date())
 
 
+class LoopFactory(factory.django.DjangoModelFactory):
+    """A loop with no interviewers; give `interviewers=[[principle, ...], ...]` to add them."""
+
+    class Meta:
+        model = "practice.Loop"
+        skip_postgeneration_save = True
+
+    owner = factory.SubFactory(UserFactory)
+    company = "Amazon"
+    level = factory.SubFactory(LevelFactory)
+
+    @factory.post_generation
+    def interviewers(self, create, extracted, **kwargs):
+        if create and extracted:
+            for position, principles in enumerate(extracted, start=1):
+                InterviewerFactory(loop=self, position=position, principles=principles)
+
+
+class InterviewerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "practice.Interviewer"
+        skip_postgeneration_save = True
+
+    loop = factory.SubFactory(LoopFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    name = ""
+
+    @factory.post_generation
+    def principles(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.principles.set(extracted)
+
+
 def _now():
     from django.utils import timezone
 
