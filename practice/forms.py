@@ -260,7 +260,10 @@ class LoopPinForm(forms.Form):
     def __init__(self, *args, loop, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.loop = loop
-        self.fields["interviewer"] = forms.ModelChoiceField(loop.interviewers.all())
+        # By position, as the plan's slots name their interviewer.
+        self.fields["interviewer"] = forms.ModelChoiceField(
+            loop.interviewers.all(), to_field_name="position"
+        )
         self.fields["story"] = UserStoryField(user, label="Story to tell")
 
     def clean(self) -> dict:

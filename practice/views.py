@@ -11,7 +11,7 @@ from uuid import UUID
 
 from django import forms
 from django.contrib import messages
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -43,7 +43,8 @@ from practice.forms import (
     with_proposed_split,
 )
 from practice.models import Answer, Loop, PracticeSession, PracticeSettings, Recording
-from principles.models import Principle
+from principles.models import Principle, Question
+from stories.models import Story
 from stories.views.helpers import get_story_for_user
 
 
@@ -535,8 +536,58 @@ def loop_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_safe
 def loop_sheet(request: HttpRequest, pk: int) -> HttpResponse:
-    context = selectors.loop_page(get_loop_for_user(request, pk))
+    loop = get_loop_for_user(request, pk)
+    context = selectors.loop_page(loop)
+    context["pages"] = sheet_pages(loop, context["plan"])
     return render(request, "practice/loop_sheet.html", context)
+
+
+# Adapter (L2): the loop sheet's extra reads, two queries whatever the loop's size.
+# It belongs in practice/selectors.py next to loop_page; kept here so as not to edit
+# L1's module while both are written.
+PROBES_PER_PRINCIPLE = 4
+
+
+def sheet_pages(loop: Loop, plan) -> list[dict]:
+    """One page per interviewer: each principle's story and backup, the story's key
+    metrics, and the catalogue's follow-up probes for that principle's questions
+    (the loop's level first)."""
+    story_ids = {c.story_id for p in plan.slots for c in (p.primary, p.backup) if c}
+    metrics = dict(Story.objects.filter(pk__in=story_ids).values_list("pk", "metrics"))
+    slugs = {planned.slot.principle_slug for planned in plan.slots}
+    questions = (
+        Question.objects.active()
+        .filter(principles__slug__in=slugs)
+        .exclude(follow_ups="")
+        .annotate(other_level=~Q(level=loop.level_id))
+        .order_by("other_level", "level__order", "pk")
+        .values_list("principles__slug", "follow_ups")
+    )
+    probes: dict[str, list[str]] = {}
+    for slug, follow_ups in questions:
+        found = probes.setdefault(slug, [])
+        for probe in follow_ups.splitlines():
+            probe = probe.strip()
+            if probe and probe not in found and len(found) < PROBES_PER_PRINCIPLE:
+                found.append(probe)
+    pages: dict[int, dict] = {}
+    for planned in plan.slots:
+        slot = planned.slot
+        page = pages.setdefault(
+            slot.interviewer_position, {"label": slot.interviewer_label, "slots": []}
+        )
+        story_metrics = metrics.get(planned.primary.story_id, "") if planned.primary else ""
+        page["slots"].append(
+            {
+                "principle_name": slot.principle_name,
+                "primary": planned.primary,
+                "backup": planned.backup,
+                "gap_ways": planned.gap_ways,
+                "metrics": [line.strip() for line in story_metrics.splitlines() if line.strip()],
+                "probes": probes.get(slot.principle_slug, []),
+            }
+        )
+    return list(pages.values())
 
 
 def first_error(form: forms.Form) -> str:
