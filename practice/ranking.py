@@ -23,7 +23,7 @@ Words are compared after lower-casing and a crude stemming (a trailing "s",
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from stories.review import READY_SCORE
@@ -32,6 +32,7 @@ PRINCIPLE_POINTS = 3
 THEME_POINTS = 2
 LEVEL_POINTS = 1
 TEXT_POINTS_CAP = 4
+CORE_THEME_POINTS = 2
 STATUS_ORDER = {"polished": 0, "ready": 1, "draft": 2}
 # How far a ready story may trail a draft in fit and still rank above it.
 READY_LEAD = 2
@@ -62,6 +63,8 @@ class StoryCard:
     principle_ids: frozenset[int] = field(default_factory=frozenset)
     theme_ids: frozenset[int] = field(default_factory=frozenset)
     level_ids: frozenset[int] = field(default_factory=frozenset)
+    # The one theme the story is mainly about (the planner prefers it, see score_slot).
+    core_theme_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,8 @@ class RankedStory:
     matched_words: tuple[str, ...]
     shared_level: bool = False
     ready: bool = False
+    # The story's core theme is one of the question's themes (score_slot only).
+    core_theme: bool = False
 
     @property
     def rank_points(self) -> int:
@@ -131,6 +136,25 @@ def score_story(question: QuestionCard, story: StoryCard) -> RankedStory:
         shared_level=level,
         ready=story.score >= READY_SCORE,
     )
+
+
+def score_slot(slot: QuestionCard, story: StoryCard) -> RankedStory:
+    """How well a story answers one interviewer's principle in a loop.
+
+    The same rules as score_story, with the principle standing in for the question:
+    its name and what to demonstrate as the text, the principle and the themes its
+    questions ask about as the tags, the loop's level as the level. A story mainly
+    about one of those themes (its core theme) earns CORE_THEME_POINTS more.
+
+    A story that shares no tag with the slot scores 0, whatever words it has in
+    common: the planner leaves a gap rather than plan an unrelated story.
+    """
+    ranked = score_story(slot, story)
+    if not ranked.shared_principle_ids and not ranked.shared_theme_ids:
+        return replace(ranked, score=0, matched_words=(), shared_level=False)
+    if story.core_theme_id is not None and story.core_theme_id in slot.theme_ids:
+        return replace(ranked, score=ranked.score + CORE_THEME_POINTS, core_theme=True)
+    return ranked
 
 
 def rank_stories(question: QuestionCard, stories: Iterable[StoryCard]) -> list[RankedStory]:

@@ -10,9 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from config.accounts import account_by_email, account_delete, account_delete_refusal
+from practice.models import LoopExclusion, LoopPin
 from stories.models import Story
 from tests.conftest import PASSWORD
-from tests.factories import RecordingFactory
+from tests.factories import LoopFactory, PrincipleFactory, RecordingFactory
 from tests.stories.test_transfer_services import make_bank
 
 pytestmark = pytest.mark.django_db
@@ -175,6 +176,12 @@ def give_every_kind_of_row(user) -> None:
         action_flag=ADDITION,
     )
     RecordingFactory(answer__session__owner=user, answer__story=stories[1])
+    loop = LoopFactory(owner=user, interviewers=[list(stories[1].principles.all())])
+    interviewer = loop.interviewers.get()
+    LoopPin.objects.create(
+        loop=loop, interviewer=interviewer, principle=PrincipleFactory(), story=stories[1]
+    )
+    LoopExclusion.objects.create(loop=loop, story=stories[0])
     user.groups.add(Group.objects.create(name=f"group of {user.username}"))
     user.user_permissions.add(Permission.objects.first())
 
