@@ -1,6 +1,7 @@
 from django import forms
 from django.http import QueryDict
 
+from practice import planning
 from practice.models import (
     BAND_MAX_SECONDS,
     BAND_MIN_SECONDS,
@@ -221,8 +222,6 @@ def interviewer_formset(data=None, *, initial: list[dict] | None = None, count: 
 def with_proposed_split(interviewers: list[dict], principles: list) -> list[dict]:
     """Interviewers whose principles were left empty get a typical split of the principles
     no one else probes (planning.propose_split); the others keep theirs."""
-    from practice import planning
-
     empty = [row for row in interviewers if not row["principles"]]
     if not empty:
         return interviewers

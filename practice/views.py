@@ -7,6 +7,7 @@ on; the same forms post and redirect without it.
 """
 
 from collections.abc import Callable
+from functools import partial
 from uuid import UUID
 
 from django import forms
@@ -463,14 +464,22 @@ def loop_editor(
             form, formset = LoopForm(data), interviewer_formset(data)
             messages.info(request, "A typical split is filled in below: edit it, then save.")
         else:
-            fields = {**form.cleaned_data, "interviewers": interviewers}
-            if loop is None:
-                loop = services.loop_create(user=request.user, **fields)
+            specs = [
+                services.InterviewerSpec(name=row["name"], principles=tuple(row["principles"]))
+                for row in interviewers
+            ]
+            fields = {**form.cleaned_data, "interviewers": specs}
+            try:
+                if loop is None:
+                    loop = services.loop_create(user=request.user, **fields)
+                else:
+                    loop = services.loop_update(loop=loop, **fields)
+            except services.LoopError as error:
+                form.add_error(None, str(error))
             else:
-                loop = services.loop_update(loop=loop, **fields)
-            if proposed:
-                messages.info(request, "Interviewers without principles got a typical split.")
-            return redirect(loop)
+                if proposed:
+                    messages.info(request, "Interviewers without principles got a typical split.")
+                return redirect(loop)
     context = {"form": form, "formset": formset, "loop": loop}
     return render(request, "practice/loop_form.html", context)
 
@@ -501,12 +510,12 @@ def loop_pin(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     slot = {k: form.cleaned_data[k] for k in ("interviewer", "principle")}
     story = form.cleaned_data["story"]
     if story is None:
-        services.loop_unpin(loop=loop, **slot)
-        messages.success(request, "Unpinned: the slot is planned again.")
+        change = partial(services.loop_unpin, loop=loop, **slot)
+        done = "Unpinned: the slot is planned again."
     else:
-        services.loop_pin(loop=loop, story=story, **slot)
-        messages.success(request, f"Pinned “{story.title}”; the rest is planned again.")
-    return after_loop_change(request, loop)
+        change = partial(services.loop_pin, loop=loop, story=story, **slot)
+        done = f"Pinned “{story.title}”; the rest is planned again."
+    return apply_loop_change(request, loop, change, done)
 
 
 @require_POST
@@ -518,11 +527,24 @@ def loop_exclude(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         return after_loop_change(request, loop)
     story = form.cleaned_data["story"]
     if form.cleaned_data["action"] == "include":
-        services.loop_include(loop=loop, story=story)
-        messages.success(request, f"“{story.title}” can be planned again.")
+        change = partial(services.loop_include, loop=loop, story=story)
+        done = f"“{story.title}” can be planned again."
     else:
-        services.loop_exclude(loop=loop, story=story)
-        messages.success(request, f"“{story.title}” is left out of this loop.")
+        change = partial(services.loop_exclude, loop=loop, story=story)
+        done = f"“{story.title}” is left out of this loop; the rest is planned again."
+    return apply_loop_change(request, loop, change, done)
+
+
+def apply_loop_change(
+    request: HtmxHttpRequest, loop: Loop, change: Callable[[], object], done: str
+) -> HttpResponse:
+    """Run `change` (a service call) and say so; a refusal becomes the message instead."""
+    try:
+        change()
+    except services.LoopError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, done)
     return after_loop_change(request, loop)
 
 
