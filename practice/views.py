@@ -45,7 +45,6 @@ from practice.forms import (
 )
 from practice.models import Answer, Loop, PracticeSession, PracticeSettings, Recording
 from principles.models import Principle, Question
-from stories.models import Story
 from stories.views.helpers import get_story_for_user
 
 
@@ -560,23 +559,46 @@ def loop_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def loop_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     loop = get_loop_for_user(request, pk)
     context = selectors.loop_page(loop)
-    context["pages"] = sheet_pages(loop, context["plan"])
+    context["pages"] = sheet_pages(loop, context)
     return render(request, "practice/loop_sheet.html", context)
 
 
-# Adapter (L2): the loop sheet's extra reads, two queries whatever the loop's size.
+# Adapter (L2): the loop sheet's extra read (the probes), one query whatever the loop's size.
 # It belongs in practice/selectors.py next to loop_page; kept here so as not to edit
 # L1's module while both are written.
 PROBES_PER_PRINCIPLE = 4
 
 
-def sheet_pages(loop: Loop, plan) -> list[dict]:
+def sheet_pages(loop: Loop, context: dict) -> list[dict]:
     """One page per interviewer: each principle's story and backup, the story's key
     metrics, and the catalogue's follow-up probes for that principle's questions
     (the loop's level first)."""
-    story_ids = {c.story_id for p in plan.slots for c in (p.primary, p.backup) if c}
-    metrics = dict(Story.objects.filter(pk__in=story_ids).values_list("pk", "metrics"))
-    slugs = {planned.slot.principle_slug for planned in plan.slots}
+    stories = context["stories"]
+    probes = follow_up_probes(loop, {p.slot.principle_slug for p in context["plan"].slots})
+    return [
+        {
+            "label": interview.interviewer.label,
+            "slots": [
+                {
+                    "principle_name": planned.slot.principle_name,
+                    "primary": planned.primary,
+                    "backup": planned.backup,
+                    "gap_ways": planned.gap_ways,
+                    "metrics": stories[planned.primary.story_id].metric_list
+                    if planned.primary
+                    else [],
+                    "probes": probes.get(planned.slot.principle_slug, []),
+                }
+                for planned in interview.slots
+            ],
+        }
+        for interview in context["interviewers"]
+    ]
+
+
+def follow_up_probes(loop: Loop, slugs: set[str]) -> dict[str, list[str]]:
+    """{principle slug: up to PROBES_PER_PRINCIPLE follow-up probes of its active
+    questions}, the loop's level first; one query."""
     questions = (
         Question.objects.active()
         .filter(principles__slug__in=slugs)
@@ -588,28 +610,11 @@ def sheet_pages(loop: Loop, plan) -> list[dict]:
     probes: dict[str, list[str]] = {}
     for slug, follow_ups in questions:
         found = probes.setdefault(slug, [])
-        for probe in follow_ups.splitlines():
-            probe = probe.strip()
+        for line in follow_ups.splitlines():
+            probe = line.strip()
             if probe and probe not in found and len(found) < PROBES_PER_PRINCIPLE:
                 found.append(probe)
-    pages: dict[int, dict] = {}
-    for planned in plan.slots:
-        slot = planned.slot
-        page = pages.setdefault(
-            slot.interviewer_position, {"label": slot.interviewer_label, "slots": []}
-        )
-        story_metrics = metrics.get(planned.primary.story_id, "") if planned.primary else ""
-        page["slots"].append(
-            {
-                "principle_name": slot.principle_name,
-                "primary": planned.primary,
-                "backup": planned.backup,
-                "gap_ways": planned.gap_ways,
-                "metrics": [line.strip() for line in story_metrics.splitlines() if line.strip()],
-                "probes": probes.get(slot.principle_slug, []),
-            }
-        )
-    return list(pages.values())
+    return probes
 
 
 def first_error(form: forms.Form) -> str:

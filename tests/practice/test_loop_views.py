@@ -1,7 +1,6 @@
 """Loop pages through the test client: create (with a proposed split), edit, plan,
 pin, exclude, the sheet and delete; htmx variants; bad input; query counts."""
 
-
 import pytest
 from django.urls import reverse
 

@@ -18,8 +18,15 @@ from django.core.files.storage import FileSystemStorage
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from principles.models import Principle
 from stories.models import Story
-from tests.factories import AnswerFactory, PracticeSessionFactory, RecordingFactory, StoryFactory
+from tests.factories import (
+    AnswerFactory,
+    LoopFactory,
+    PracticeSessionFactory,
+    RecordingFactory,
+    StoryFactory,
+)
 from tests.practice.recordings import use_storage
 
 pytestmark = pytest.mark.django_db
@@ -128,6 +135,14 @@ ROUTES = {
     "practice:recording-best-take": ({"POST"}, lambda o: {"uuid": o["recording"].uuid}),
     "practice:recording-delete": ({"POST"}, lambda o: {"uuid": o["recording"].uuid}),
     "practice:abandon": ({"POST"}, lambda o: {"pk": o["session"].pk}),
+    "practice:loops": ({"GET"}, None),
+    "practice:loop-create": ({"GET", "POST"}, None),
+    "practice:loop": ({"GET"}, lambda o: {"pk": o["loop"].pk}),
+    "practice:loop-edit": ({"GET", "POST"}, lambda o: {"pk": o["loop"].pk}),
+    "practice:loop-delete": ({"POST"}, lambda o: {"pk": o["loop"].pk}),
+    "practice:loop-pin": ({"POST"}, lambda o: {"pk": o["loop"].pk}),
+    "practice:loop-exclude": ({"POST"}, lambda o: {"pk": o["loop"].pk}),
+    "practice:loop-sheet": ({"GET"}, lambda o: {"pk": o["loop"].pk}),
 }
 
 # Old addresses kept for bookmarks: name -> (URL kwargs, the address it now answers at).
@@ -194,7 +209,11 @@ def owned(user, tmp_path, monkeypatch):
     recording.audio.save("answer.webm", ContentFile(b"owner's audio"), save=False)
     recording.size_bytes = recording.audio.size
     recording.save()
+    ownership = Principle.objects.get(slug="ownership")
+    StoryFactory(owner=user, title="Owner's planned story", principles=[ownership])
+    loop = LoopFactory(owner=user, interviewers=[[ownership]])
     return {
+        "loop": loop,
         "recording": recording,
         "story": story,
         "revision": revision,
