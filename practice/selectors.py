@@ -14,19 +14,23 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Avg, Count, Min, Q, QuerySet
 from django.utils import dateformat, timezone
 
-from practice import charts, delivery, drawing, timing, waveform
+from practice import charts, delivery, drawing, planning, timing, waveform
 from practice.delivery import PACE_TARGET_WPM
 from practice.models import (
     MARK_SECTIONS,
     RECORDING_MAX_SECONDS,
     Answer,
+    Interviewer,
+    Loop,
+    LoopExclusion,
+    LoopPin,
     PracticeSession,
     PracticeSettings,
     Recording,
     ReviewSchedule,
 )
 from practice.ranking import QuestionCard, RankedStory, StoryCard, explain, rank_stories
-from principles.models import Level, Question
+from principles.models import Level, Principle, Question, Theme
 from stories.cue_card import cue_points
 from stories.models import Story, story_tag_ids
 from stories.star import SECTION_LABELS, TIME_BUDGET, budget_seconds
@@ -546,3 +550,159 @@ def due_candidates(*, user, today: date) -> tuple[list[drawing.Candidate], str]:
             "date, so practise a few first."
         )
     return candidates, empty
+
+
+# --- Loops ------------------------------------------------------------------------------------
+
+# The themes a principle asks about: the most frequent among its questions' themes.
+PRINCIPLE_THEMES = 2
+
+
+def loop_proposed_split(interviewers: int) -> list[list[Principle]]:
+    """A typical split of the catalogue's principles across `interviewers` (planning.propose_split)."""
+    principles = list(Principle.objects.order_by("order", "pk"))
+    by_slug = {p.slug: p for p in principles}
+    split = planning.propose_split([p.slug for p in principles], interviewers)
+    return [[by_slug[slug] for slug in part] for part in split]
+
+
+def principle_themes(principle_ids: Iterable[int]) -> dict[int, frozenset[int]]:
+    """{principle id: the PRINCIPLE_THEMES themes its active questions are most often tagged
+    with}, one query."""
+    counts: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    through = Question.principles.through
+    rows = Question.themes.through.objects.filter(
+        question__is_active=True,
+        question_id__in=through.objects.filter(principle_id__in=list(principle_ids)).values(
+            "question_id"
+        ),
+    ).values_list("question_id", "theme_id", "question__principles")
+    for _, theme_id, principle_id in rows:
+        counts[principle_id][theme_id] += 1
+    return {
+        principle_id: frozenset(
+            sorted(themes, key=lambda theme: (-themes[theme], theme))[:PRINCIPLE_THEMES]
+        )
+        for principle_id, themes in counts.items()
+    }
+
+
+def loop_slots(interviewers: Iterable[tuple[int, str, Iterable[Principle]]]) -> list[planning.Slot]:
+    """The slots of a loop, interviewer by interviewer, each one's principles in the
+    catalogue's order: (position, label, principles) in."""
+    interviewers = [(position, label, list(ps)) for position, label, ps in interviewers]
+    themes = principle_themes({p.pk for _, _, ps in interviewers for p in ps})
+    return [
+        planning.Slot(
+            interviewer_position=position,
+            interviewer_label=label,
+            principle_slug=principle.slug,
+            principle_name=principle.name,
+            principle_id=principle.pk,
+            theme_ids=themes.get(principle.pk, frozenset()),
+            demonstrate=principle.demonstrate,
+        )
+        for position, label, principles in interviewers
+        for principle in sorted(principles, key=lambda p: (p.order, p.pk))
+    ]
+
+
+def plan_stories(*, user) -> tuple[list[planning.PlanStory], dict[int, Story]]:
+    """The bank as the planner sees it, and the stories by id: five queries."""
+    bank = Story.objects.for_user(user)
+    stories = list(bank.defer("search_vector", "answers").order_by("pk"))
+    tags = story_tag_ids(bank)
+    ratings = dict(
+        Answer.objects.filter(story__in=bank.values("pk"), rating__isnull=False)
+        .values("story")
+        .annotate(average=Avg("rating"))
+        .values_list("story", "average")
+    )
+    none: frozenset[int] = frozenset()
+    cards = [
+        planning.PlanStory(
+            card=StoryCard(
+                id=story.pk,
+                title=story.title,
+                text=f"{story.narrative}\n{story.metrics}",
+                status=story.status,
+                score=story.score,
+                principle_ids=frozenset(tags.get(story.pk, {}).get("principles", none)),
+                theme_ids=frozenset(tags.get(story.pk, {}).get("themes", none)),
+                level_ids=frozenset(tags.get(story.pk, {}).get("levels", none)),
+                core_theme_id=story.core_theme_id,
+            ),
+            red_flags=tuple(story.red_flags),
+            rating=float(ratings[story.pk]) if story.pk in ratings else None,
+        )
+        for story in stories
+    ]
+    return cards, {story.pk: story for story in stories}
+
+
+def bank_plan(
+    *,
+    user,
+    level: Level,
+    slots: list[planning.Slot],
+    pins: dict[tuple[int, str], int] | None = None,
+    excluded: Iterable[int] = (),
+    scope_fit=None,
+) -> tuple[planning.Plan, dict[int, Story]]:
+    """The plan of `slots` from the user's bank (planning.plan), and the stories by id."""
+    cards, stories = plan_stories(user=user)
+    result = planning.plan(
+        slots,
+        cards,
+        pins=pins,
+        excluded=excluded,
+        level_id=level.pk,
+        theme_names=dict(Theme.objects.values_list("pk", "name")),
+        scope_fit=scope_fit,
+    )
+    return result, stories
+
+
+@dataclass(frozen=True)
+class InterviewerPlan:
+    """One interviewer of the loop page, with their slots as planned."""
+
+    interviewer: Interviewer
+    slots: list[planning.PlannedSlot]
+
+
+def loop_page(loop: Loop, *, scope_fit=None) -> dict:
+    """The loop's plan page: interviewers with their slots planned, the gaps, the excluded
+    stories; a fixed number of queries whatever the bank's size."""
+    level = Level.objects.get(pk=loop.level_id)
+    interviewers = list(loop.interviewers.prefetch_related("principles"))
+    slots = loop_slots((i.position, i.label, i.principles.all()) for i in interviewers)
+    position_of = {i.pk: i.position for i in interviewers}
+    pins = {
+        (position_of[interviewer_id], slug): story_id
+        for interviewer_id, slug, story_id in LoopPin.objects.filter(loop=loop).values_list(
+            "interviewer_id", "principle__slug", "story_id"
+        )
+    }
+    excluded = set(LoopExclusion.objects.filter(loop=loop).values_list("story_id", flat=True))
+    result, stories = bank_plan(
+        user=loop.owner_id,
+        level=level,
+        slots=slots,
+        pins=pins,
+        excluded=excluded,
+        scope_fit=scope_fit,
+    )
+    by_position = defaultdict(list)
+    for planned in result.slots:
+        by_position[planned.slot.interviewer_position].append(planned)
+    return {
+        "loop": loop,
+        "level": level,
+        "plan": result,
+        "interviewers": [InterviewerPlan(i, by_position[i.position]) for i in interviewers],
+        "gaps": result.gaps,
+        "stories": stories,
+        "excluded_stories": [stories[pk] for pk in sorted(excluded) if pk in stories],
+        "bank_size": len(stories),
+    }

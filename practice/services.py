@@ -12,7 +12,7 @@ import logging
 import random
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.core.files import File
 from django.core.files.base import ContentFile
@@ -21,10 +21,16 @@ from django.utils import timezone
 
 from practice import delivery, drawing, joining, scheduling, selectors
 from practice.models import (
+    INTERVIEWER_NAME_MAX,
+    LOOP_INTERVIEWERS_MAX,
     MARK_SECTIONS,
     RECORDING_MAX_BYTES,
     RECORDING_MAX_SECONDS,
     Answer,
+    Interviewer,
+    Loop,
+    LoopExclusion,
+    LoopPin,
     PracticeSession,
     PracticeSettings,
     Recording,
@@ -32,7 +38,7 @@ from practice.models import (
     ReviewSchedule,
     recording_path,
 )
-from principles.models import Principle, Theme
+from principles.models import Level, Principle, Theme
 from stories.models import Story
 from stories.services import stories_rescore
 
@@ -515,3 +521,137 @@ def recording_best_take_set(*, recording: Recording, on: bool = True) -> Recordi
 def recording_delete(*, recording: Recording) -> None:
     """Delete the recording; its audio and chunk files go after the commit (practice/apps.py)."""
     recording.delete()
+
+
+# --- Loops ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InterviewerSpec:
+    """One interviewer as a form or a loop file gives it: a name or role, and principles."""
+
+    name: str = ""
+    principles: tuple[Principle, ...] = ()
+
+
+class LoopError(PracticeError):
+    """A loop change that cannot be made; the message is for the user."""
+
+
+def interviewers_check(interviewers: list[InterviewerSpec]) -> None:
+    if not interviewers:
+        raise LoopError("A loop has at least one interviewer.")
+    if len(interviewers) > LOOP_INTERVIEWERS_MAX:
+        raise LoopError(f"A loop has at most {LOOP_INTERVIEWERS_MAX} interviewers.")
+    for spec in interviewers:
+        if len(spec.name) > INTERVIEWER_NAME_MAX:
+            raise LoopError(f"An interviewer's name is at most {INTERVIEWER_NAME_MAX} characters.")
+
+
+def interviewers_write(loop: Loop, interviewers: list[InterviewerSpec]) -> None:
+    """The loop's interviewers become `interviewers`, in order; those kept by position
+    keep their pins where the principle is still theirs."""
+    kept = {i.position: i for i in loop.interviewers.all()}
+    for position, spec in enumerate(interviewers, start=1):
+        interviewer = kept.pop(position, None) or Interviewer(loop=loop, position=position)
+        interviewer.name = spec.name.strip()
+        interviewer.full_clean()
+        interviewer.save()
+        interviewer.principles.set(spec.principles)
+        interviewer.pins.exclude(principle__in=spec.principles).delete()
+    Interviewer.objects.filter(pk__in=[i.pk for i in kept.values()]).delete()
+
+
+@transaction.atomic
+def loop_create(
+    *,
+    user,
+    level: Level,
+    interviewers: list[InterviewerSpec],
+    company: str = "",
+    interview_date: date | None = None,
+) -> Loop:
+    """A new loop of `user` with its interviewers (see selectors.loop_proposed_split for a
+    typical split when the principles are unknown)."""
+    interviewers_check(interviewers)
+    loop = Loop(owner=user, company=company.strip(), interview_date=interview_date, level=level)
+    loop.full_clean()
+    loop.save()
+    interviewers_write(loop, interviewers)
+    return loop
+
+
+@transaction.atomic
+def loop_update(
+    *,
+    loop: Loop,
+    level: Level,
+    interviewers: list[InterviewerSpec],
+    company: str = "",
+    interview_date: date | None = None,
+) -> Loop:
+    """Change the loop's details and interviewers; pins to a slot that is gone go too."""
+    interviewers_check(interviewers)
+    loop = Loop.objects.select_for_update().get(pk=loop.pk)
+    loop.company, loop.interview_date, loop.level = company.strip(), interview_date, level
+    loop.full_clean()
+    loop.save()
+    interviewers_write(loop, interviewers)
+    return loop
+
+
+def require_own_story(loop: Loop, story: Story) -> None:
+    if story.owner_id != loop.owner_id or story.deleted_at is not None:
+        raise LoopError("That story is not in your bank.")
+
+
+@transaction.atomic
+def loop_pin(
+    *, loop: Loop, interviewer: Interviewer, principle: Principle, story: Story
+) -> LoopPin:
+    """Pin `story` to the interviewer's principle: it becomes that slot's primary.
+
+    A story is a primary once per loop, so its pin elsewhere in the loop moves
+    here; the slot's earlier pin goes; a pinned story is no longer excluded.
+    """
+    require_own_story(loop, story)
+    if interviewer.loop_id != loop.pk:
+        raise LoopError("That interviewer is not in this loop.")
+    if not interviewer.principles.filter(pk=principle.pk).exists():
+        raise LoopError(f"{interviewer.label} does not probe {principle.name}.")
+    Loop.objects.select_for_update().get(pk=loop.pk)
+    LoopPin.objects.filter(loop=loop, story=story).delete()
+    LoopPin.objects.filter(interviewer=interviewer, principle=principle).delete()
+    LoopExclusion.objects.filter(loop=loop, story=story).delete()
+    pin = LoopPin(loop=loop, interviewer=interviewer, principle=principle, story=story)
+    pin.full_clean()
+    pin.save()
+    return pin
+
+
+@transaction.atomic
+def loop_unpin(*, loop: Loop, interviewer: Interviewer, principle: Principle) -> None:
+    """The slot is planned freely again."""
+    LoopPin.objects.filter(loop=loop, interviewer=interviewer, principle=principle).delete()
+
+
+@transaction.atomic
+def loop_exclude(*, loop: Loop, story: Story) -> LoopExclusion:
+    """Never plan `story` in this loop (its pin, if any, goes)."""
+    require_own_story(loop, story)
+    Loop.objects.select_for_update().get(pk=loop.pk)
+    LoopPin.objects.filter(loop=loop, story=story).delete()
+    exclusion, _ = LoopExclusion.objects.get_or_create(loop=loop, story=story)
+    return exclusion
+
+
+@transaction.atomic
+def loop_include(*, loop: Loop, story: Story) -> None:
+    """Plan `story` again in this loop."""
+    LoopExclusion.objects.filter(loop=loop, story=story).delete()
+
+
+@transaction.atomic
+def loop_delete(*, loop: Loop) -> None:
+    """The loop, its interviewers, pins and exclusions; the stories stay."""
+    loop.delete()
