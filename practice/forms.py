@@ -1,5 +1,7 @@
 from django import forms
+from django.http import QueryDict
 
+from practice import planning
 from practice.models import (
     BAND_MAX_SECONDS,
     BAND_MIN_SECONDS,
@@ -7,8 +9,8 @@ from practice.models import (
     PracticeSession,
     PracticeSettings,
 )
-from principles.forms import TagFilterForm, catalogue_choice
-from principles.models import Principle, Theme
+from principles.forms import TagFilterForm, catalogue_choice, catalogue_choices
+from principles.models import Level, Principle, Theme
 from stories.models import Story
 from stories.targets import PRINCIPLE_SLOTS_MAX
 
@@ -125,3 +127,163 @@ class HistoryFilterForm(TagFilterForm):
     """Filters for the history page (by principle, theme and level)."""
 
     field_order = ["principle", "theme", "level"]
+
+
+# --- Loops: the loop form, its interviewers, and the plan's overrides ----------------
+
+INTERVIEWERS_DEFAULT = 5  # an Amazon loop: four or five interviews
+INTERVIEWERS_MAX = 8
+LOOP_TEXT_MAX = 100
+
+
+class LoopForm(forms.Form):
+    """The loop itself: company, date and the level it is for."""
+
+    company = forms.CharField(
+        max_length=LOOP_TEXT_MAX, required=False, help_text="Free text, e.g. “Amazon”."
+    )
+    interview_date = forms.DateField(
+        label="Date", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    level = catalogue_choice(
+        Level,
+        label="Target level",
+        required=True,
+        empty_label=None,
+        error_messages={"invalid_choice": "Choose one of the levels shown."},
+    )
+
+    def clean_company(self) -> str:
+        return " ".join(self.cleaned_data["company"].split())
+
+
+class InterviewerForm(forms.Form):
+    """One interviewer: an optional name or role and the principles they will probe."""
+
+    name = forms.CharField(
+        label="Name or role",
+        max_length=LOOP_TEXT_MAX,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. Hiring manager, Bar raiser"}),
+    )
+    principles = catalogue_choices(Principle, label="Principles they will probe")
+
+    def clean_name(self) -> str:
+        return " ".join(self.cleaned_data["name"].split())
+
+
+class BaseInterviewerFormSet(forms.BaseFormSet):
+    """Every row shown is an interviewer (a blank row is one whose name and principles
+    are still unknown); a row is dropped only by ticking its Remove box."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for form in self.forms:
+            form.empty_permitted = False
+            form.use_required_attribute = False
+
+    def clean(self) -> None:
+        if any(self.errors):
+            return
+        if not self.interviewers():
+            raise forms.ValidationError("A loop needs at least one interviewer.")
+
+    def interviewers(self) -> list[dict]:
+        """[{"name", "principles": [Principle, ...]}] in the order shown, removed rows left out."""
+        return [
+            {
+                "name": form.cleaned_data.get("name", ""),
+                "principles": list(form.cleaned_data.get("principles") or []),
+            }
+            for form in self.forms
+            if not (self.can_delete and self._should_delete_form(form))
+        ]
+
+
+InterviewerFormSet = forms.formset_factory(
+    InterviewerForm,
+    formset=BaseInterviewerFormSet,
+    extra=0,
+    max_num=INTERVIEWERS_MAX,
+    validate_max=True,
+    absolute_max=INTERVIEWERS_MAX,
+    can_delete=True,
+)
+
+
+def interviewer_formset(data=None, *, initial: list[dict] | None = None, count: int | None = None):
+    """The interviewers' rows: the posted ones, the loop's own, or `count` blank rows."""
+    if initial is None:
+        initial = [{} for _ in range(count or INTERVIEWERS_DEFAULT)]
+    formset = InterviewerFormSet(data, initial=initial, prefix="interviewers")
+    return formset
+
+
+def with_proposed_split(interviewers: list[dict], principles: list) -> list[dict]:
+    """Interviewers whose principles were left empty get a typical split of the principles
+    no one else probes (planning.propose_split); the others keep theirs."""
+    empty = [row for row in interviewers if not row["principles"]]
+    if not empty:
+        return interviewers
+    taken = {p.slug for row in interviewers for p in row["principles"]}
+    by_slug = {p.slug: p for p in principles}
+    free = [p.slug for p in principles if p.slug not in taken]
+    split = planning.propose_split(free, len(empty)) if free else [[] for _ in empty]
+    for row, slugs in zip(empty, split, strict=True):
+        row["principles"] = [by_slug[slug] for slug in slugs]
+    return interviewers
+
+
+def as_formset_data(loop_data: dict, interviewers: list[dict]) -> dict:
+    """A loop form's and its interviewers' values as posted data (to show a proposal)."""
+    data = {
+        "company": loop_data.get("company", ""),
+        "interview_date": loop_data.get("interview_date") or "",
+        "level": loop_data["level"].slug if loop_data.get("level") else "",
+        "interviewers-TOTAL_FORMS": str(len(interviewers)),
+        "interviewers-INITIAL_FORMS": str(len(interviewers)),
+    }
+    post = QueryDict(mutable=True)
+    post.update(data)
+    for i, row in enumerate(interviewers):
+        post[f"interviewers-{i}-name"] = row["name"]
+        post.setlist(f"interviewers-{i}-principles", [p.slug for p in row["principles"]])
+    return post
+
+
+class LoopPinForm(forms.Form):
+    """Pin one of the user's stories to an interviewer's principle, or (no story) unpin it."""
+
+    principle = catalogue_choice(Principle, required=True)
+
+    def __init__(self, *args, loop, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.loop = loop
+        # By position, as the plan's slots name their interviewer.
+        self.fields["interviewer"] = forms.ModelChoiceField(
+            loop.interviewers.all(), to_field_name="position"
+        )
+        self.fields["story"] = UserStoryField(user, label="Story to tell")
+
+    def clean(self) -> dict:
+        data = super().clean()
+        interviewer, principle = data.get("interviewer"), data.get("principle")
+        if (
+            interviewer
+            and principle
+            and not interviewer.principles.filter(pk=principle.pk).exists()
+        ):
+            raise forms.ValidationError(
+                f"{interviewer} does not probe {principle.name} in this loop."
+            )
+        return data
+
+
+class LoopExcludeForm(forms.Form):
+    """Never plan this story in this loop (exclude), or plan it again (include)."""
+
+    action = forms.ChoiceField(choices=[("exclude", "Exclude"), ("include", "Include")])
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["story"] = UserStoryField(user, required=True, label="Story")

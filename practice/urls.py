@@ -35,4 +35,13 @@ urlpatterns = [
     path("stories/<int:pk>/questions/", views.story_questions, name="story-questions"),
     path("questions/<int:pk>/stories/", views.question_stories, name="question-stories"),
     path("questions/<int:pk>/start/", views.question_start, name="question-start"),
+    # Loops: plan which story to tell to whom
+    path("loops/", views.loops, name="loops"),
+    path("loops/new/", views.loop_create, name="loop-create"),
+    path("loops/<int:pk>/", views.loop_detail, name="loop"),
+    path("loops/<int:pk>/edit/", views.loop_edit, name="loop-edit"),
+    path("loops/<int:pk>/delete/", views.loop_delete, name="loop-delete"),
+    path("loops/<int:pk>/pin/", views.loop_pin, name="loop-pin"),
+    path("loops/<int:pk>/exclude/", views.loop_exclude, name="loop-exclude"),
+    path("loops/<int:pk>/sheet/", views.loop_sheet, name="loop-sheet"),
 ]

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from config.htmx import HtmxHttpRequest
+from principles.models import Principle
 from stories.forms import DraftForm, ReviewForm, StoryForm, first_error
 from stories.models import Story, StoryDraft, StoryTemplate
 from stories.review import review_story
@@ -16,16 +17,26 @@ from stories.targets import targets_for
 from stories.views.helpers import get_story_for_user, posted_story_or_template
 
 
+def principle_asked_for(request: HttpRequest) -> Principle | None:
+    """`?principle=<slug>`: a new story pre-tagged with it (a loop's gap links here);
+    an unknown slug is ignored."""
+    slug = request.GET.get("principle", "")
+    return Principle.objects.filter(slug=slug).first() if slug else None
+
+
 @require_safe
 def template_picker(request: HttpRequest) -> HttpResponse:
     templates = StoryTemplate.objects.active().select_related("kind").prefetch_related("themes")
-    return render(request, "stories/template_picker.html", {"templates": templates})
+    context = {"templates": templates, "principle": principle_asked_for(request)}
+    return render(request, "stories/template_picker.html", context)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def story_create(request: HttpRequest, template_slug: str) -> HttpResponse:
     template = get_object_or_404(StoryTemplate.objects.active(), slug=template_slug)
-    return story_editor(request, template=template, story=None)
+    return story_editor(
+        request, template=template, story=None, principle=principle_asked_for(request)
+    )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -35,7 +46,11 @@ def story_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def story_editor(
-    request: HttpRequest, *, template: StoryTemplate | None, story: Story | None
+    request: HttpRequest,
+    *,
+    template: StoryTemplate | None,
+    story: Story | None,
+    principle: Principle | None = None,
 ) -> HttpResponse:
     """The one path of the create (no story yet) and edit pages: the form, with any
     unsaved draft brought back, saved through story_write."""
@@ -43,6 +58,9 @@ def story_editor(
     drafts = StoryDraft.objects.of(request.user, story=story, template=template)
     draft = None if posted else drafts.first()
     form = StoryForm.for_editor(request.POST or None, template=template, story=story, draft=draft)
+    if principle is not None and not posted:
+        tagged = form.initial.get("principles") or []
+        form.initial["principles"] = [*tagged, *([] if principle in tagged else [principle])]
     if posted and form.is_valid():
         new = Story(owner=request.user, template=template)
         try:

@@ -18,9 +18,15 @@ from django.core.files.storage import FileSystemStorage
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from principles.models import Question
+from principles.models import Principle, Question
 from stories.models import Story
-from tests.factories import AnswerFactory, PracticeSessionFactory, RecordingFactory, StoryFactory
+from tests.factories import (
+    AnswerFactory,
+    LoopFactory,
+    PracticeSessionFactory,
+    RecordingFactory,
+    StoryFactory,
+)
 from tests.practice.recordings import use_storage
 
 pytestmark = pytest.mark.django_db
@@ -133,6 +139,14 @@ ROUTES = {
     # A question of the shared catalogue: every signed-in user may open it.
     "practice:question-stories": ({"GET"}, lambda o: {"pk": o["question"].pk}),
     "practice:question-start": ({"POST"}, lambda o: {"pk": o["question"].pk}),
+    "practice:loops": ({"GET"}, None),
+    "practice:loop-create": ({"GET", "POST"}, None),
+    "practice:loop": ({"GET"}, lambda o: {"pk": o["loop"].pk}),
+    "practice:loop-edit": ({"GET", "POST"}, lambda o: {"pk": o["loop"].pk}),
+    "practice:loop-delete": ({"POST"}, lambda o: {"pk": o["loop"].pk}),
+    "practice:loop-pin": ({"POST"}, lambda o: {"pk": o["loop"].pk}),
+    "practice:loop-exclude": ({"POST"}, lambda o: {"pk": o["loop"].pk}),
+    "practice:loop-sheet": ({"GET"}, lambda o: {"pk": o["loop"].pk}),
 }
 
 # Old addresses kept for bookmarks: name -> (URL kwargs, the address it now answers at).
@@ -203,7 +217,11 @@ def owned(user, tmp_path, monkeypatch):
     recording.audio.save("answer.webm", ContentFile(b"owner's audio"), save=False)
     recording.size_bytes = recording.audio.size
     recording.save()
+    ownership = Principle.objects.get(slug="ownership")
+    StoryFactory(owner=user, title="Owner's planned story", principles=[ownership])
+    loop = LoopFactory(owner=user, interviewers=[[ownership]])
     return {
+        "loop": loop,
         "recording": recording,
         "story": story,
         "revision": revision,
