@@ -96,7 +96,7 @@ _NUMBER = r"(?:\d+(?:[.,]\d+)?|(?:a\s+)?(?:" + "|".join(_NUMBER_WORDS) + r")(?:[
 
 _UNIT_MONTHS = {"day": 1 / 30, "week": 0.25, "month": 1, "quarter": 3, "year": 12}
 _SPAN_RE = re.compile(
-    r"(?P<before>\b\w+\s+\w+\s+)?(?P<count>"
+    r"(?P<before>\b\w+\s+\w+\s+)?\b(?P<count>"
     + _NUMBER
     + r"|half\s+a)[\s-]+(?:and\s+a\s+half\s+)?(?P<unit>day|week|month|quarter|year)s?\b"
     r"(?P<after>\s+(?:ago|later|before|earlier))?",
@@ -185,7 +185,7 @@ _ORG_RES = {
 
 _MONEY_RE = re.compile(
     r"(?:\$\s?(?P<digits>\d[\d,.]*)\s*(?P<suffix>million|m\b|k\b|thousand|billion)?|"
-    r"(?P<words>(?:\w+[\s-]){0,3}?)(?P<scale>million|thousand|billion)\s+(?:dollars|pounds|euros))",
+    r"\b(?P<words>(?:\w+[\s-]){0,3}?)(?P<scale>million|thousand|billion)\s+(?:dollars|pounds|euros))",
     re.IGNORECASE,
 )
 _REVENUE_SHARE_RE = re.compile(
