@@ -42,18 +42,19 @@ LEVEL_NAMES = {"mid": "Mid-level", "senior": "Senior", "staff": "Staff"}
 MID_MAX = 1
 SENIOR_MAX = 5
 
-# What a story should show to read as each level, phrased as advice.
+# What a story should show to read as each level, phrased as advice; a message names
+# the first three kinds (in this order) that fall short of the level.
 ADVICE = {
     "teams": {
         "senior": "the other team you worked with",
         "staff": "the decision you drove across teams",
     },
     "span": {"senior": "how many months it ran", "staff": "its time horizon"},
+    "org": {"senior": "the roadmap it fed", "staff": "who changed how they work"},
     "direction": {
         "senior": "what you decided and who you guided",
         "staff": "the direction you set",
     },
-    "org": {"senior": "the roadmap it fed", "staff": "who changed how they work"},
     "scale": {"senior": "what it was worth", "staff": "its scale in customers or money"},
 }
 
@@ -350,12 +351,9 @@ def scope_check(text: str, level_slug: str) -> ScopeCheck:
     if fits:
         message = f"{reads} That fits a {LEVEL_NAMES[level_slug]} loop."
     else:
-        # Advise on the kinds that fall short of the level, strongest gap first.
+        # Advise on the kinds that fall short of the level, in the order of ADVICE.
         needed = LEVELS.index(level_slug)
-        short = sorted(
-            (name for name, kind in kinds.items() if kind.score < needed),
-            key=lambda name: kinds[name].score,
-        )[:3]
+        short = [name for name in ADVICE if kinds[name].score < needed][:3]
         advice = [ADVICE[name][level_slug] for name in short] or [ADVICE["teams"][level_slug]]
         message = f"{reads} For {LEVEL_NAMES[level_slug]}, show {_join(advice)}."
     signals = [kind.signal for kind in kinds.values() if kind.signal]
