@@ -364,3 +364,12 @@ def _join(parts: list[str]) -> str:
     if len(parts) <= 1:
         return "".join(parts)
     return ", ".join(parts[:-1]) + ", and " + parts[-1]
+
+
+def scope_fit(text: str, level_slug: str) -> float:
+    """How well the story's scope fits `level_slug`, from 0 to 1, for the loop planner:
+    1 at or above the level, 0.5 a level short, 0 two levels short (a mid story in a
+    staff loop is the down-level the check exists to catch)."""
+    check = scope_check(text, level_slug)
+    short = LEVELS.index(level_slug) - LEVELS.index(check.reads_as)
+    return {0: 1.0, 1: 0.5}.get(max(short, 0), 0.0)

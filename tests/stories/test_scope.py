@@ -13,7 +13,7 @@ import pytest
 from django.urls import reverse
 
 from principles.models import Level
-from stories.scope import KINDS, LEVEL_NAMES, LEVELS, scope_check, scope_reading
+from stories.scope import KINDS, LEVEL_NAMES, LEVELS, scope_check, scope_fit, scope_reading
 from stories.targets import targets_for
 from tests.factories import PracticeSettingsFactory, StoryFactory
 
@@ -126,6 +126,13 @@ def test_an_empty_story_reads_as_mid_and_an_unknown_level_is_refused():
     assert check.reads_as == "mid" and not check.fits and check.signals == []
     with pytest.raises(ValueError, match="Unknown level 'principal'"):
         scope_check(MID_STORY, "principal")
+
+
+def test_scope_fit_for_the_planner_falls_with_each_level_short():
+    assert scope_fit(STAFF_STORY, "staff") == 1.0
+    assert scope_fit(SENIOR_STORY, "staff") == 0.5
+    assert scope_fit(MID_STORY, "staff") == 0.0
+    assert scope_fit(MID_STORY, "mid") == 1.0
 
 
 @pytest.mark.parametrize(
