@@ -108,7 +108,6 @@ _QUARTER_RE = re.compile(
 )
 _MULTI_YEAR_RE = re.compile(r"\b(?:multi-year|long-term|three-year|two-year)\b", re.IGNORECASE)
 # A window after the work measures the result, not the work.
-_WINDOW_BEFORE = {"the next", "the following", "the first", "the last", "from last", "next six"}
 _WINDOW_WORDS = ("next", "following", "first", "last", "past")
 
 _ORG_PEOPLE_RE = re.compile(
