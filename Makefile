@@ -17,7 +17,7 @@ export UV_PYTHON_DOWNLOADS := never
 # production defaults (DEBUG off) so that they check what production does.
 RUN_DEBUG ?= $(if $(DEBUG),$(DEBUG),true)
 
-.PHONY: run test lint install migrate demo bench bench-import bench-delivery bench-planner coach-eval lock clean-db superuser
+.PHONY: run test lint install migrate demo bench bench-import bench-delivery bench-planner coach-eval scope-eval lock clean-db superuser
 
 $(UV): requirements/uv.txt
 	$(PYTHON) -m venv $(UV_VENV)
@@ -80,6 +80,10 @@ superuser: migrate
 # The coach's precision and recall per red flag on the labelled corpus (no database).
 coach-eval: install
 	$(BIN)/python bench/coach_eval.py
+
+# The scope rules' accuracy, overall and per level, on the tuning and blind sets (no database).
+scope-eval: install
+	$(BIN)/python bench/scope_eval.py
 
 # Load benchmark against its own database (var/bench-postgres); see bench/README.md.
 BENCH_SECONDS ?= 20

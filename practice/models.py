@@ -127,15 +127,17 @@ class PracticeSettings(BandRule, models.Model):
 
     @classmethod
     def targets_of(cls, user) -> Targets:
-        """A user's targets in one query of three columns (the stories app asks often)."""
+        """A user's targets in one query of four columns (the stories app asks often)."""
         row = (
             cls.objects.filter(user=user)
-            .values_list("band_min_seconds", "band_max_seconds", "principle_slots")
+            .values_list(
+                "band_min_seconds", "band_max_seconds", "principle_slots", "target_level__slug"
+            )
             .first()
         )
         if row is None:
             return DEFAULT_TARGETS
-        return Targets(band=SpokenBand(row[0], row[1]), principle_slots=row[2])
+        return Targets(band=SpokenBand(row[0], row[1]), principle_slots=row[2], level_slug=row[3])
 
     def targets(self) -> Targets:
         """As the stories app reads them (see stories/targets.py)."""

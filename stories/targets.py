@@ -1,5 +1,6 @@
 """What a user aims for: the spoken length of a story and how many stories each
-principle needs. Both are set in practice settings, a higher app; this module is
+principle needs, and the level they interview at (the scope check reads it). All
+are set in practice settings, a higher app; this module is
 the one door the stories app reads them through.
 
 Practice registers the reader in `PracticeConfig.ready()` (the same shape as the
@@ -16,12 +17,15 @@ from stories.star import SPOKEN_BAND, SpokenBand
 # A common Amazon preparation target: two different stories for each principle.
 PRINCIPLE_SLOTS = 2
 PRINCIPLE_SLOTS_MAX = 5
+# The level most users prepare for, as practice's default_target_level picks it.
+LEVEL_SLUG = "senior"
 
 
 @dataclass(frozen=True)
 class Targets:
     band: SpokenBand = SPOKEN_BAND
     principle_slots: int = PRINCIPLE_SLOTS
+    level_slug: str = LEVEL_SLUG
 
 
 DEFAULT_TARGETS = Targets()

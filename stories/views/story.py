@@ -12,13 +12,14 @@ from stories.cue_card import card_lines, cue_points
 from stories.forms import CueCardForm, TagToggleForm
 from stories.models import TRASH_DAYS, Story
 from stories.review import review_story
+from stories.scope import LEVEL_NAMES, LEVELS, scope_check
 from stories.services import (
     story_cue_card_set,
     story_duplicate,
     story_toggle_tag,
     story_trash,
 )
-from stories.targets import targets_for
+from stories.targets import LEVEL_SLUG, targets_for
 from stories.views.helpers import get_story_for_user
 
 
@@ -35,9 +36,14 @@ def cue_card_context(story: Story, form: CueCardForm | None = None) -> dict:
 def page_context(request: HttpRequest, story: Story, *, form: CueCardForm | None = None) -> dict:
     """Everything the story page shows; `story` as `get_story_for_user(with_tags=True)` reads it."""
     themes = [theme.slug for theme in story.themes.all()]
+    targets = targets_for(request.user)
+    # A level the rules do not know (a catalogue edited since) is checked as the default.
+    level = targets.level_slug if targets.level_slug in LEVELS else LEVEL_SLUG
     return {
         "story": story,
-        "review": review_story(story.sections, themes=themes, band=targets_for(request.user).band),
+        "review": review_story(story.sections, themes=themes, band=targets.band),
+        "scope": scope_check(story.narrative, level),
+        "scope_level_name": LEVEL_NAMES[level],
         **selectors.untagged_choices(story=story),
         **cue_card_context(story, form),
     }
