@@ -31,7 +31,6 @@ from practice.models import (
 )
 from practice.ranking import QuestionCard, RankedStory, StoryCard, explain, rank_stories
 from principles.models import Level, Principle, Question, Theme
-from stories import scope
 from stories.cue_card import cue_points
 from stories.models import Story, story_tag_ids
 from stories.star import SECTION_LABELS, TIME_BUDGET, budget_seconds
@@ -637,13 +636,7 @@ def bank_plan(
     excluded: Iterable[int] = (),
     scope_fit=None,
 ) -> tuple[planning.Plan, dict[int, Story]]:
-    """The plan of `slots` from the user's bank (planning.plan), and the stories by id.
-
-    Without a `scope_fit` of its own, a story's fit includes the scope check against the
-    loop's level (stories/scope.py), for the levels those rules know.
-    """
-    if scope_fit is None and level.slug in scope.LEVELS:
-        scope_fit = planning.scope_fit_from(scope.scope_check, level.slug)
+    """The plan of `slots` from the user's bank (planning.plan), and the stories by id."""
     cards, stories = plan_stories(user=user)
     result = planning.plan(
         slots,

@@ -198,28 +198,3 @@ def test_a_real_process_exits_2_with_one_line_and_plans_a_good_file(tmp_path):
     good = manage(user.email, write(tmp_path, loop))
     assert good.returncode == 0, good.stderr
     assert json.loads(good.stdout)["slots"][0]["primary"] == "Payments fallback"
-
-
-@pytest.mark.django_db
-def test_in_a_staff_loop_the_story_of_staff_scope_is_the_primary(tmp_path, user):
-    corpus = Path(settings.BASE_DIR) / "bench" / "scope_corpus" / "blind.jsonl"
-    stories = [json.loads(line) for line in corpus.read_text().splitlines() if line.strip()]
-    texts = {s["level"]: s["text"] for s in stories}
-    ownership = list(Principle.objects.filter(slug="ownership"))
-    # Two stories alike in every tag; only their scope differs.
-    StoryFactory(owner=user, title="Team-sized fix", action=texts["mid"], principles=ownership)
-    StoryFactory(owner=user, title="Org-wide change", action=texts["staff"], principles=ownership)
-
-    def primary(level: str) -> str:
-        loop = {
-            "level": level,
-            "interviewers": [{"name": "Bar raiser", "principles": ["ownership"]}],
-        }
-        [slot] = plan_loop(user.email, write(tmp_path, loop))["slots"]
-        return slot["primary"], slot["fit"]
-
-    staff_title, staff_fit = primary("staff")
-    assert staff_title == "Org-wide change"
-    # Positive control: in a mid loop both scopes fit, the two stories tie, and the tie goes
-    # to the first story written; so in the staff loop it is the scope rule that chose.
-    assert primary("mid") == ("Team-sized fix", staff_fit)
