@@ -19,6 +19,7 @@ are counted by tests/practice/test_loop_services.py (a fixed number of queries).
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import statistics
@@ -35,23 +36,13 @@ TARGET_MS = 50.0
 STORIES = 100
 INTERVIEWERS = 5
 PRINCIPLES_EACH = 3
+# The catalogue's sixteen principles, in its order, from the seed the site loads.
 PRINCIPLES = [
-    "Customer Obsession",
-    "Ownership",
-    "Invent and Simplify",
-    "Are Right, A Lot",
-    "Learn and Be Curious",
-    "Hire and Develop the Best",
-    "Insist on the Highest Standards",
-    "Think Big",
-    "Bias for Action",
-    "Frugality",
-    "Earn Trust",
-    "Dive Deep",
-    "Have Backbone; Disagree and Commit",
-    "Deliver Results",
-    "Strive to be Earth's Best Employer",
-    "Success and Scale Bring Broad Responsibility",
+    p["name"]
+    for p in sorted(
+        json.loads((ROOT / "principles" / "seed" / "catalogue-v1.json").read_text())["principles"],
+        key=lambda p: p["order"],
+    )
 ]
 WORDS_TEXT = (
     "service team customer latency outage migration budget deadline review design rollout "
